@@ -1,0 +1,318 @@
+"""The snapshot: what GitLab said about each tracked item, the last time ``tracker pull`` ran.
+
+``tracker pull`` writes it; the report reads it and never talks to GitLab. The format is a
+versioned JSON document described by ``tracker/schemas/snapshot.schema.json``::
+
+    {"format": "ogp-tracker-snapshot", "version": 1, "generated_at": "...",
+     "project": {...}, "items": {"<yaml id>": {...}}, "notices": [...]}
+
+Its default place is :data:`DEFAULT_SNAPSHOT_PATH` (``.tracker/snapshot.json``), relative to
+the folder the tracker runs in. Writing is atomic: a crash leaves the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from tracker.errors import InputError
+from tracker.status import Completion, MilestoneStatus
+
+FORMAT = "ogp-tracker-snapshot"
+VERSION = 1
+DEFAULT_SNAPSHOT_PATH = Path(".tracker") / "snapshot.json"
+SCHEMA_PATH = Path(__file__).parent / "schemas" / "snapshot.schema.json"
+
+IssueState = Literal["opened", "closed"]
+AuthorRole = Literal["administration", "civil_society"]
+CompletionSource = Literal["derived", "label"]
+
+# Codes `tracker pull` writes in `notices`; readers show unknown codes as they are.
+NOTICE_ISSUE_DELETED = "issue-deleted"
+NOTICE_ISSUE_MOVED = "issue-moved"
+NOTICE_ISSUE_CONFIDENTIAL = "issue-confidential"
+NOTICE_SEVERAL_STATUS_LABELS = "several-status-labels"
+NOTICE_SEVERAL_COMPLETION_LABELS = "several-completion-labels"
+
+
+@dataclass(frozen=True)
+class Project:
+    """The GitLab project the issues live in."""
+
+    web_url: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Issue:
+    """The GitLab issue that mirrors one commitment or milestone."""
+
+    iid: int
+    web_url: str
+    state: IssueState
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    closed_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """The item took this status (or completion level) at ``since``."""
+
+    status: str
+    since: dt.datetime
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A public comment on an issue; ``body`` is untrusted Markdown."""
+
+    id: int
+    author_name: str
+    author_username: str
+    created_at: dt.datetime
+    body: str
+    author_role: AuthorRole
+    web_url: str
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """What GitLab says about one commitment or milestone.
+
+    ``status`` is a :class:`MilestoneStatus` value for milestones; commitments carry
+    ``completion`` instead (and usually no status). ``history`` lists status changes, oldest
+    first; for a commitment it lists completion levels.
+    """
+
+    issue: Issue | None = None
+    status: MilestoneStatus | None = None
+    status_since: dt.datetime | None = None
+    history: tuple[StatusChange, ...] = ()
+    completion: Completion | None = None
+    completion_source: CompletionSource | None = None
+    comments: tuple[Comment, ...] = ()
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the report needs from GitLab, keyed by YAML id."""
+
+    generated_at: dt.datetime
+    project: Project
+    items: Mapping[str, ItemState] = field(default_factory=dict)
+    notices: tuple[str, ...] = ()
+
+    def item(self, item_id: str) -> ItemState | None:
+        """The state of the commitment or milestone with this YAML id, if pulled."""
+        return self.items.get(item_id)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def load_snapshot(path: Path) -> Snapshot | None:
+    """Read the snapshot at ``path``; None when there is no file yet.
+
+    Raises :class:`InputError` when the file is not JSON, is another format or version, or
+    does not match the schema: the message names the file and what is wrong.
+    """
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot read the snapshot: {error}") from error
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"{path}: the snapshot is not valid JSON (line {error.lineno}, column "
+            f"{error.colno}: {error.msg}); run `tracker pull` again to rebuild it"
+        ) from error
+    return snapshot_from_dict(data, source=str(path))
+
+
+def snapshot_from_dict(data: Any, source: str = "snapshot") -> Snapshot:
+    """Build a :class:`Snapshot` from its decoded JSON; :class:`InputError` if it is not one."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise InputError(f"{source}: not an OGP Tracker snapshot (no \"format\": \"{FORMAT}\")")
+    if data.get("version") != VERSION:
+        raise InputError(
+            f"{source}: snapshot version {data.get('version')!r} is not supported (this tracker "
+            f"reads version {VERSION}); run `tracker pull` with this version to rebuild it"
+        )
+    errors = _schema_errors(data)
+    if errors:
+        listed = "\n".join(f"  - {message}" for message in errors[:20])
+        more = f"\n  … and {len(errors) - 20} more" if len(errors) > 20 else ""
+        raise InputError(f"{source}: the snapshot does not match its schema:\n{listed}{more}")
+    project = data["project"]
+    try:
+        return Snapshot(
+            generated_at=_datetime(data["generated_at"]),
+            project=Project(web_url=project["web_url"], path=project["path"]),
+            items={key: _item(value) for key, value in data["items"].items()},
+            notices=tuple(data.get("notices", ())),
+        )
+    except ValueError as error:  # a time that fits the pattern but is no real date (02-30)
+        raise InputError(f"{source}: the snapshot holds an impossible time: {error}") from error
+
+
+def _schema_errors(data: Any) -> list[str]:
+    # Imported here: jsonschema is slow to import and only reading/writing needs it.
+    import jsonschema
+
+    # Times are checked by a pattern in the schema, not by "format" (that needs extra packages).
+    validator = jsonschema.Draft202012Validator(_schema())
+    messages = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
+        where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
+        messages.append(f"{where}: {error.message}")
+    return messages
+
+
+_SCHEMA_CACHE: dict[str, Any] = {}
+
+
+def _schema() -> Any:
+    if "schema" not in _SCHEMA_CACHE:
+        _SCHEMA_CACHE["schema"] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return _SCHEMA_CACHE["schema"]
+
+
+def _datetime(text: str) -> dt.datetime:
+    # The schema guarantees RFC 3339 with an offset; Python 3.11 reads the trailing "Z".
+    return dt.datetime.fromisoformat(text)
+
+
+def _optional_datetime(text: str | None) -> dt.datetime | None:
+    return None if text is None else _datetime(text)
+
+
+def _item(data: Mapping[str, Any]) -> ItemState:
+    issue = data.get("issue")
+    status = data.get("status")
+    completion = data.get("completion")
+    return ItemState(
+        issue=None
+        if issue is None
+        else Issue(
+            iid=issue["iid"],
+            web_url=issue["web_url"],
+            state=issue["state"],
+            created_at=_datetime(issue["created_at"]),
+            updated_at=_datetime(issue["updated_at"]),
+            closed_at=_optional_datetime(issue.get("closed_at")),
+        ),
+        status=None if status is None else MilestoneStatus(status),
+        status_since=_optional_datetime(data.get("status_since")),
+        history=tuple(
+            StatusChange(status=entry["status"], since=_datetime(entry["since"]))
+            for entry in data.get("history", ())
+        ),
+        completion=None if completion is None else Completion(completion),
+        completion_source=data.get("completion_source"),
+        comments=tuple(
+            Comment(
+                id=comment["id"],
+                author_name=comment["author_name"],
+                author_username=comment["author_username"],
+                created_at=_datetime(comment["created_at"]),
+                body=comment["body"],
+                author_role=comment["author_role"],
+                web_url=comment["web_url"],
+            )
+            for comment in data.get("comments", ())
+        ),
+        notices=tuple(data.get("notices", ())),
+    )
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:
+    """The JSON document of ``snapshot``, items sorted by id so diffs stay small."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "generated_at": _iso(snapshot.generated_at),
+        "project": {"web_url": snapshot.project.web_url, "path": snapshot.project.path},
+        "items": {key: _item_to_dict(snapshot.items[key]) for key in sorted(snapshot.items)},
+        "notices": list(snapshot.notices),
+    }
+
+
+def save_snapshot(snapshot: Snapshot, path: Path) -> None:
+    """Write ``snapshot`` to ``path`` atomically, creating its folder if needed.
+
+    The document goes to a temporary file in the same folder, is flushed to disk, then
+    replaces ``path`` in one step: readers see the old snapshot or the new one, never half.
+    """
+    text = json.dumps(snapshot_to_dict(snapshot), ensure_ascii=False, indent=1) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        Path(temp_name).replace(path)  # os.replace: atomic on one filesystem
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def _iso(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError(f"{moment!r} has no time zone: snapshot times must be aware")
+    return moment.isoformat()
+
+
+def _optional_iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else _iso(moment)
+
+
+def _item_to_dict(item: ItemState) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    if item.issue is not None:
+        issue = item.issue
+        result["issue"] = {
+            "iid": issue.iid,
+            "web_url": issue.web_url,
+            "state": issue.state,
+            "created_at": _iso(issue.created_at),
+            "updated_at": _iso(issue.updated_at),
+            "closed_at": _optional_iso(issue.closed_at),
+        }
+    else:
+        result["issue"] = None
+    result["status"] = None if item.status is None else str(item.status)
+    result["status_since"] = _optional_iso(item.status_since)
+    result["history"] = [
+        {"status": change.status, "since": _iso(change.since)} for change in item.history
+    ]
+    result["completion"] = None if item.completion is None else str(item.completion)
+    result["completion_source"] = item.completion_source
+    result["comments"] = [
+        {
+            "id": comment.id,
+            "author_name": comment.author_name,
+            "author_username": comment.author_username,
+            "created_at": _iso(comment.created_at),
+            "body": comment.body,
+            "author_role": comment.author_role,
+            "web_url": comment.web_url,
+        }
+        for comment in item.comments
+    ]
+    result["notices"] = list(item.notices)
+    return result
