@@ -46,7 +46,8 @@ COMPLETION_SCOPE = "completion"
 
 # Colours are chosen to stay distinguishable for colour-blind readers; the name always says it too.
 STATUS_LABELS: tuple[LabelSpec, ...] = (
-    LabelSpec(MilestoneStatus.NOT_STARTED, "#9e9e9e", "Jalon non commencé", "Milestone not started"),
+    LabelSpec(MilestoneStatus.NOT_STARTED, "#9e9e9e", "Jalon non commencé",
+              "Milestone not started"),
     LabelSpec(MilestoneStatus.IN_PROGRESS, "#1f78b4", "Jalon en cours", "Milestone in progress"),
     LabelSpec(MilestoneStatus.COMPLETE, "#33a02c", "Jalon réalisé", "Milestone complete"),
     LabelSpec(MilestoneStatus.DELAYED, "#e66101", "Jalon en retard", "Milestone delayed"),

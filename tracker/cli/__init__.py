@@ -6,7 +6,6 @@ Each command parses its options, calls one core function and prints the outcome.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
@@ -53,4 +52,4 @@ _register()
 
 def main() -> None:
     """Console-script entry point."""
-    sys.exit(cli.main(prog_name="tracker", standalone_mode=True))
+    cli(prog_name="tracker")

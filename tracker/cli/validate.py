@@ -1,0 +1,43 @@
+"""``tracker validate``: check the plan files and explain every problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tracker.cli import cli
+from tracker.plan.load import check_plans
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  tracker validate                          # checks commitments/
+  tracker validate commitments/fr-2015-2017 # one plan""",
+)
+@click.argument("path", type=click.Path(path_type=Path), default=Path("commitments"))
+def validate(path: Path) -> None:
+    """Check the plans in PATH (default: commitments/) and list every problem.
+
+    Each problem is printed as FILE:LINE:COLUMN: error|warning: KEY: message, with how to fix
+    it. Exits 1 when there is any error; warnings (such as a missing translation) alone exit 0.
+    """
+    plans, problems = check_plans(path)
+    for problem in problems:
+        click.echo(str(problem))
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if plans is None:
+        click.echo(f"{_n(errors, 'error')}, {_n(warnings, 'warning')}: the plan is not valid.")
+        raise SystemExit(1)
+    commitments = list(plans.commitments())
+    milestones = sum(1 for c in commitments for _ in c.walk())
+    click.echo(
+        f"Valid: {_n(len(plans.plans), 'plan')}, {_n(len(commitments), 'commitment')}, "
+        f"{_n(milestones, 'milestone')} ({_n(warnings, 'warning')})."
+    )
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

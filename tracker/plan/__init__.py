@@ -1,0 +1,1 @@
+"""The plan as code: model, YAML reading, validation."""

@@ -1,0 +1,488 @@
+"""Read every plan under ``commitments/``, report every problem at once, build the model.
+
+Three passes, each reporting all it finds: each file is parsed (:mod:`yamlsource`) and
+checked against the published JSON Schema; then the meaning is checked (dates, languages,
+ids unique everywhere, milestones due within their plan and parent); only when no error is
+left is the :class:`~tracker.plan.model.PlanSet` built.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import jsonschema
+
+from tracker.errors import InputError
+from tracker.plan import yamlsource
+from tracker.plan.model import (
+    Commitment,
+    Contact,
+    Milestone,
+    PartialDate,
+    Plan,
+    PlanSet,
+    Text,
+)
+from tracker.plan.yamlsource import Document, KeyPath, Position, YamlError
+
+PLAN_FILE = "plan.yml"
+YAML_SUFFIXES = (".yml", ".yaml")
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in a plan file, with where it is and how to fix it."""
+
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
+
+
+class PlanInvalid(InputError):
+    """The plan files have errors; :attr:`problems` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        errors = [p for p in problems if p.severity == "error"]
+        lines = "\n".join(str(p) for p in errors)
+        super().__init__(f"the plan has {_count(len(errors), 'error')}:\n{lines}")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """The published JSON Schema ``name`` (``plan``, ``commitment`` or ``snapshot``)."""
+    text = resources.files("tracker.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working folder when it is below it, as people typed it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def key_path(path: KeyPath) -> str:
+    """``('milestones', 0, 'due')`` as ``milestones[0].due``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "(top level)"
+
+
+@dataclass
+class _Report:
+    """Collects problems as the passes find them."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, doc: Document | Path, where: Position, severity: Severity, msg: str) -> None:
+        path = doc.path if isinstance(doc, Document) else doc
+        self.problems.append(Problem(display_path(path), where.line, where.column, severity, msg))
+
+    def error(self, doc: Document, path: KeyPath, msg: str, *, key: bool = False) -> None:
+        self.add(doc, doc.where(path, key=key), "error", f"{key_path(path)}: {msg}")
+
+    def warning(self, doc: Document, path: KeyPath, msg: str, *, key: bool = False) -> None:
+        self.add(doc, doc.where(path, key=key), "warning", f"{key_path(path)}: {msg}")
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+# --- pass 1: files and schema ---------------------------------------------------------------
+
+
+def _plan_folders(root: Path, report: _Report) -> list[Path]:
+    if not root.exists():
+        report.add(root, Position(1, 1), "error",
+                   "no such file or folder: give the folder that holds the plans (commitments/)")
+        return []
+    if root.is_file():
+        report.add(root, Position(1, 1), "error",
+                   "give a folder: a plan folder (with plan.yml) or the commitments/ folder")
+        return []
+    if (root / PLAN_FILE).exists():
+        return [root]
+    folders = []
+    for child in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if (child / PLAN_FILE).exists():
+            folders.append(child)
+        elif any(_yaml_files(child)):
+            report.add(child / PLAN_FILE, Position(1, 1), "error",
+                       "this plan folder has no plan.yml: add one with country, title, "
+                       "period, languages and primary_language")
+    if not folders and not report.has_errors:
+        report.add(root, Position(1, 1), "error",
+                   "no plan found: each plan is a folder with a plan.yml "
+                   "(see commitments/README.md)")
+    return folders
+
+
+def _yaml_files(folder: Path) -> Iterator[Path]:
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.suffix in YAML_SUFFIXES and path.name != PLAN_FILE:
+            yield path
+
+
+def _read(path: Path, schema_name: str, report: _Report) -> Document | None:
+    try:
+        doc = yamlsource.load(path)
+    except YamlError as failure:
+        report.add(path, failure.position, "error", failure.message)
+        return None
+    if doc.data is None:
+        report.add(path, Position(1, 1), "error",
+                   f"the file is empty: write the {schema_name} here, or delete the file")
+        return None
+    before = len(report.problems)
+    validator = jsonschema.Draft202012Validator(schema(schema_name))
+    for error in validator.iter_errors(doc.data):
+        _report_schema_error(doc, error, report)
+    return doc if len(report.problems) == before else None
+
+
+_TYPE_WORDS = {
+    "object": "a mapping (key: value lines)",
+    "array": "a list (lines starting with '- ')",
+    "string": "text",
+    "integer": "a whole number",
+}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"the text {value!r}"
+
+
+def _report_schema_error(doc: Document, error: jsonschema.ValidationError, rep: _Report) -> None:
+    path: KeyPath = tuple(error.absolute_path)
+    sub = error.schema if isinstance(error.schema, dict) else {}
+    keyword = error.validator
+    if keyword == "additionalProperties":
+        allowed = sorted(sub.get("properties", {}))
+        for key in sorted(set(doc_keys(error.instance)) - set(allowed)):
+            guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f"did you mean {guess[0]!r}?" if guess else f"allowed keys: {', '.join(allowed)}"
+            rep.error(doc, (*path, key), f"unknown key {key!r}: {hint}", key=True)
+    elif keyword == "required":
+        missing = error.message.split("'")[1]
+        what = sub.get("properties", {}).get(missing, {}).get("description", "")
+        hint = f" ({what})" if what else ""
+        rep.error(doc, path, f"missing required key {missing!r}{hint}: add it")
+    elif keyword == "type":
+        rep.error(doc, path, _type_message(error, sub))
+    elif keyword == "pattern" and "propertyNames" in error.relative_schema_path:
+        rep.error(doc, path, f"{error.instance!r} is not a language code: "
+                             "use a two-letter lower-case code such as fr or en")
+    elif keyword == "pattern":
+        how = str(sub.get("description", "see the schema"))
+        rep.error(doc, path, f"{error.instance!r} is not valid: {how[:1].lower()}{how[1:]}")
+    elif keyword in ("minItems", "minProperties", "minLength"):
+        rep.error(doc, path, "must not be empty: fill it in, or remove the key if it is optional")
+    elif keyword == "uniqueItems":
+        rep.error(doc, path, "lists the same value twice: keep each value once")
+    elif keyword == "maxLength":
+        rep.error(doc, path, f"is longer than {sub['maxLength']} characters: shorten it")
+    else:  # pragma: no cover - every keyword our schemas use is handled above
+        rep.error(doc, path, error.message)
+
+
+def doc_keys(instance: Any) -> list[str]:
+    """The keys of a mapping found in a document (schema errors type it loosely)."""
+    return [str(key) for key in instance] if isinstance(instance, dict) else []
+
+
+def _type_message(error: jsonschema.ValidationError, sub: dict[str, Any]) -> str:
+    expected = _TYPE_WORDS.get(str(sub.get("type")), str(sub.get("type")))
+    message = f"expected {expected}, found {_describe(error.instance)}"
+    if str(sub.get("description", "")).startswith("A text in each") or "$ref" in sub:
+        return f"{message}: write it in each language, e.g. {{fr: \"...\", en: \"...\"}}"
+    if isinstance(error.instance, bool | int | float) and sub.get("type") == "string":
+        return f"{message}: put the value in quotes, e.g. '{_yaml_word(error)}'"
+    return message
+
+
+def _yaml_word(error: jsonschema.ValidationError) -> str:
+    value = error.instance
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+# --- pass 2: meaning ------------------------------------------------------------------------
+
+
+@dataclass
+class _PlanFiles:
+    folder: Path
+    plan: Document
+    commitments: list[Document]
+
+
+def _date(doc: Document, path: KeyPath, value: Any, report: _Report) -> PartialDate | None:
+    if value is None:
+        return None
+    try:
+        return PartialDate.parse(value)
+    except ValueError as error:
+        report.error(doc, path, str(error))
+        return None
+
+
+def _texts(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, dict[str, str]]]:
+    """Every multilingual text in a commitment or plan, by key path."""
+    if isinstance(data, dict):
+        if data and all(isinstance(k, str) and len(k) == 2 and k.islower() for k in data) and all(
+            isinstance(v, str) for v in data.values()
+        ):
+            yield path, data
+            return
+        for key, value in data.items():
+            yield from _texts(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _texts(value, (*path, index))
+
+
+def _check_languages(doc: Document, languages: list[str], report: _Report) -> None:
+    for path, text in _texts(doc.data):
+        if path and path[-1] in ("contact",):
+            continue
+        for lang in languages:
+            if not (text.get(lang) or "").strip():
+                report.warning(doc, path, f"the {lang!r} translation is missing; "
+                                          "it will be shown as missing in the report")
+        for lang in text:
+            if lang not in languages:
+                report.warning(doc, (*path, lang), f"{lang!r} is not one of the plan's "
+                                                   f"languages ({', '.join(languages)}): "
+                                                   "add it to plan.yml or remove this text",
+                               key=True)
+
+
+def _check_plan(files: _PlanFiles, report: _Report) -> None:
+    plan, data = files.plan, files.plan.data
+    languages: list[str] = data["languages"]
+    if data["primary_language"] not in languages:
+        report.error(plan, ("primary_language",),
+                     f"{data['primary_language']!r} is not in languages "
+                     f"({', '.join(languages)}): add it there or pick one of them")
+    start = _date(plan, ("period", "start"), data["period"]["start"], report)
+    end = _date(plan, ("period", "end"), data["period"]["end"], report)
+    if start and end and start.first_day > end.last_day:
+        report.error(plan, ("period", "end"),
+                     f"the period ends ({end}) before it starts ({start}): swap the dates")
+        start = end = None
+    if not _is_id(files.folder.name):
+        report.add(plan, Position(1, 1), "error",
+                   f"the folder name {files.folder.name!r} is the plan's id and must use only "
+                   "letters, digits, '.', '_' and '-': rename the folder")
+    _check_languages(plan, languages, report)
+    for doc in files.commitments:
+        _check_commitment(doc, languages, start, end, report)
+
+
+def _is_id(name: str) -> bool:
+    return jsonschema.Draft202012Validator(schema("commitment")["$defs"]["id"]).is_valid(name)
+
+
+def _check_commitment(
+    doc: Document,
+    languages: list[str],
+    plan_start: PartialDate | None,
+    plan_end: PartialDate | None,
+    report: _Report,
+) -> None:
+    data = doc.data
+    start = _date(doc, ("start",), data.get("start"), report)
+    end = _date(doc, ("end",), data.get("end"), report)
+    if start and end and start.first_day > end.last_day:
+        report.error(doc, ("end",), f"the commitment ends ({end}) before it starts ({start})")
+    _check_languages(doc, languages, report)
+
+    def visit(items: list[dict[str, Any]], path: KeyPath, parent_due: PartialDate | None) -> None:
+        for index, item in enumerate(items):
+            here = (*path, index)
+            due = _date(doc, (*here, "due"), item.get("due"), report)
+            begin = _date(doc, (*here, "start"), item.get("start"), report)
+            if due and plan_start and plan_end and not (
+                plan_start.first_day <= due.last_day and due.first_day <= plan_end.last_day
+            ):
+                report.error(doc, (*here, "due"),
+                             f"due {due}, outside the plan's period ({plan_start} to "
+                             f"{plan_end}): fix the date or the plan's period in plan.yml")
+            if due and parent_due and due.first_day > parent_due.last_day:
+                report.error(doc, (*here, "due"),
+                             f"due {due}, after its parent milestone (due {parent_due}): "
+                             "a step cannot end after the milestone it belongs to")
+            if due and begin and begin.first_day > due.last_day:
+                report.error(doc, (*here, "start"), f"starts ({begin}) after it is due ({due})")
+            if due and start and end and not (
+                start.first_day <= due.last_day and due.first_day <= end.last_day
+            ):
+                report.warning(doc, (*here, "due"),
+                               f"due {due}, outside the commitment's own dates ({start} to {end})")
+            visit(item.get("milestones", []), (*here, "milestones"), due or parent_due)
+
+    visit(data.get("milestones", []), ("milestones",), None)
+
+
+def _ids(doc: Document) -> Iterator[tuple[str, KeyPath]]:
+    yield doc.data["id"], ("id",)
+
+    def visit(items: list[dict[str, Any]], path: KeyPath) -> Iterator[tuple[str, KeyPath]]:
+        for index, item in enumerate(items):
+            yield item["id"], (*path, index, "id")
+            yield from visit(item.get("milestones", []), (*path, index, "milestones"))
+
+    yield from visit(doc.data.get("milestones", []), ("milestones",))
+
+
+def _follow_ups(doc: Document) -> Iterator[tuple[str, KeyPath]]:
+    for path, value in yamlsource.iter_paths(doc.data):
+        if path and path[-1] == "follow_up" and isinstance(value, str):
+            yield value, path
+
+
+def _check_unique(docs: Iterable[Document], report: _Report) -> None:
+    """Ids are keys forever, and a follow-up issue can stand for only one item."""
+    for label, finder in (("id", _ids), ("follow-up issue", _follow_ups)):
+        seen: dict[str, tuple[Document, KeyPath]] = {}
+        for doc in docs:
+            for value, path in finder(doc):
+                folded = value.casefold()
+                if folded in seen:
+                    first_doc, first_path = seen[folded]
+                    where = first_doc.where(first_path)
+                    report.error(doc, path,
+                                 f"the {label} {value!r} is already used at "
+                                 f"{display_path(first_doc.path)}:{where.line}: "
+                                 f"each {label} must be unique across all plans")
+                else:
+                    seen[folded] = (doc, path)
+
+
+# --- pass 3: the model ----------------------------------------------------------------------
+
+
+def _text(value: dict[str, str] | None) -> Text:
+    return Text(dict(value or {}))
+
+
+def _opt_date(value: str | None) -> PartialDate | None:
+    return PartialDate.parse(value) if value else None
+
+
+def _milestone(data: dict[str, Any]) -> Milestone:
+    return Milestone(
+        id=data["id"],
+        title=_text(data["title"]),
+        description=_text(data.get("description")),
+        start=_opt_date(data.get("start")),
+        due=_opt_date(data.get("due")),
+        due_text=_text(data.get("due_text")),
+        lead=_text(data.get("lead")),
+        deliverable=_text(data.get("deliverable")),
+        follow_up=data.get("follow_up"),
+        children=tuple(_milestone(m) for m in data.get("milestones", [])),
+    )
+
+
+def _commitment(doc: Document, plan_id: str) -> Commitment:
+    data = doc.data
+    contact = data.get("contact")
+    return Commitment(
+        id=data["id"],
+        plan_id=plan_id,
+        title=_text(data["title"]),
+        lead_institutions=tuple(_text(t) for t in data["lead_institutions"]),
+        milestones=tuple(_milestone(m) for m in data.get("milestones", [])),
+        supporting_actors=tuple(_text(t) for t in data.get("supporting_actors", [])),
+        contact=Contact(contact["name"], _text(contact.get("role")), contact.get("email"))
+        if contact
+        else None,
+        themes=tuple(_text(t) for t in data.get("themes", [])),
+        stakes=_text(data.get("stakes")),
+        context=_text(data.get("context")),
+        description=_text(data.get("description")),
+        start=_opt_date(data.get("start")),
+        end=_opt_date(data.get("end")),
+        follow_up=data.get("follow_up"),
+        source=display_path(doc.path),
+    )
+
+
+def _plan(files: _PlanFiles) -> Plan:
+    data = files.plan.data
+    return Plan(
+        id=files.folder.name,
+        country=data["country"],
+        title=_text(data["title"]),
+        period_start=PartialDate.parse(data["period"]["start"]),
+        period_end=PartialDate.parse(data["period"]["end"]),
+        languages=tuple(data["languages"]),
+        primary_language=data["primary_language"],
+        commitments=tuple(_commitment(doc, files.folder.name) for doc in files.commitments),
+        url=data.get("url"),
+        gitlab_milestone=data.get("gitlab_milestone"),
+    )
+
+
+# --- entry points ---------------------------------------------------------------------------
+
+
+def check_plans(root: Path) -> tuple[PlanSet | None, list[Problem]]:
+    """Check every plan under ``root``; the plans when there is no error, and all problems."""
+    report = _Report()
+    plans: list[_PlanFiles] = []
+    for folder in _plan_folders(root, report):
+        plan_doc = _read(folder / PLAN_FILE, "plan", report)
+        commitment_docs = [
+            doc for path in _yaml_files(folder) if (doc := _read(path, "commitment", report))
+        ]
+        if plan_doc is not None:
+            plans.append(_PlanFiles(folder, plan_doc, commitment_docs))
+    for files in plans:
+        _check_plan(files, report)
+    _check_unique([doc for files in plans for doc in files.commitments], report)
+    problems = sorted(report.problems)
+    if report.has_errors:
+        return None, problems
+    return PlanSet(tuple(_plan(files) for files in plans)), problems
+
+
+def load_plans(root: Path) -> PlanSet:
+    """The plans under ``root``; raise :class:`PlanInvalid` listing every error."""
+    plans, problems = check_plans(root)
+    if plans is None:
+        raise PlanInvalid(problems)
+    return plans
