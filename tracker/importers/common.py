@@ -63,7 +63,11 @@ def read_text(path: Path) -> str:
 
 def load_yaml(path: Path) -> Any:
     """The data of the YAML file ``path``, read safely (no Python objects, no custom tags)."""
-    text = read_text(path)
+    return parse_yaml(read_text(path), path)
+
+
+def parse_yaml(text: str, path: Path) -> Any:
+    """The data of ``text``, read from ``path``, parsed safely; InputError names the line."""
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
