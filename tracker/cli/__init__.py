@@ -44,6 +44,7 @@ def cli() -> None:
 
 def _register() -> None:
     # Command modules register themselves on import; imported here so `tracker --help` lists them.
+    from tracker.cli import importers  # noqa: F401, I001 (one line per module, merge-friendly)
     from tracker.cli import validate  # noqa: F401
 
 

@@ -1,0 +1,84 @@
+"""``tracker import``: bring a real action plan into the plan YAML of commitments/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tracker.cli import cli
+from tracker.importers.canada import import_canada
+from tracker.importers.common import ImportResult
+from tracker.importers.etalab import import_etalab
+
+_OUT = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("commitments"),
+    show_default=True,
+    help="The folder that holds one sub-folder per plan.",
+)
+_SOURCE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@cli.group(
+    "import",
+    epilog="""\b
+Examples:
+  tracker import etalab engagement-22.fr.md commitment-22.en.md --plan fr-2015-2017
+  tracker import canada nap5.yaml""",
+)
+def import_group() -> None:
+    """Bring a published action plan into the plan YAML (commitments/<plan-id>/).
+
+    Importing again rewrites the same files byte for byte; only changed files are written.
+    """
+
+
+@import_group.command(
+    epilog="""\b
+Example:
+  tracker import etalab engagement-22.fr.md commitment-22.en.md \\
+      --plan fr-2015-2017 --out commitments/""",
+)
+@click.argument("fr_file", type=_SOURCE)
+@click.argument("en_file", type=_SOURCE)
+@click.option("--plan", "plan_id", required=True, help="The plan's id, such as fr-2015-2017.")
+@_OUT
+def etalab(fr_file: Path, en_file: Path, plan_id: str, out_dir: Path) -> None:
+    """Import one commitment from Etalab Markdown, FR_FILE and EN_FILE.
+
+    FR_FILE is the French file (# Engagement N), EN_FILE the English one (# Commitment N).
+
+    The two files must have the same roadmap bullets; follow-up links are kept so the sync
+    adopts the existing GitLab issues.
+    """
+    _report(import_etalab(fr_file, en_file, plan_id, out_dir))
+
+
+@import_group.command(
+    epilog="""\b
+Examples:
+  tracker import canada nap5.yaml                 # writes commitments/ca-2022-2024/
+  tracker import canada nap6.yaml --plan ca-nap6 --out commitments/""",
+)
+@click.argument("table", type=_SOURCE)
+@click.option("--plan", "plan_id", help="The plan's id (default: ca-<first year>-<last year>).")
+@_OUT
+def canada(table: Path, plan_id: str | None, out_dir: Path) -> None:
+    """Import a whole plan from a Canada tracker TABLE (CKAN nap5.yaml, nap6.yaml)."""
+    _report(import_canada(table, out_dir, plan_id))
+
+
+def _report(result: ImportResult) -> None:
+    for written in result.files:
+        click.echo(f"{'wrote' if written.changed else 'unchanged'} {written.path}")
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    changed = sum(f.changed for f in result.files)
+    noun = "commitment" if result.commitments == 1 else "commitments"
+    click.echo(
+        f"Imported {result.commitments} {noun} of plan {result.plan_id} into {result.folder}: "
+        f"{changed} file(s) written, {len(result.files) - changed} unchanged."
+    )
