@@ -306,7 +306,7 @@ def _merge_items(
         raise InputError(
             f"{fr.path} and {en.path} differ in shape: {where} has {len(fr_items)} "
             f"bullet(s) in French and {len(en_items)} in English; the first unmatched one is "
-            f"{first_extra.title[:60]!r} ({longer.path}, line {first_extra.line}): give both "
+            f"{_short(first_extra.title)!r} ({longer.path}, line {first_extra.line}): give both "
             "files the same bullets in the same order and nesting"
         )
     milestones: list[dict[str, Any]] = []
@@ -363,6 +363,11 @@ def _with_footnotes(
     if definitions_only or not definitions:
         return definitions if definitions_only else text
     return f"{text}\n\n{definitions}"
+
+
+def _short(title: str) -> str:
+    """A title cut to fit in an error message."""
+    return title if len(title) <= 60 else title[:59].rstrip() + "…"
 
 
 def _strip_bold(text: str) -> str:
