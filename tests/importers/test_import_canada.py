@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 from support_importers import NAP5, NAP6, load, milestones_by_id, schema_errors
 
 from tracker.cli import cli
+from tracker.importers import common
 from tracker.importers.canada import INSTITUTIONS, read_plan
 
 NAP5_OUT = Path("out/ca-2022-2024")
@@ -336,3 +338,14 @@ def test_help_shows_examples() -> None:
         "tracker import canada nap5.yaml                 # writes commitments/ca-2022-2024/",
         "tracker import canada nap6.yaml --plan ca-nap6 --out commitments/",
     ]
+
+
+def test_an_oversized_source_is_refused_before_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file above the size cap is refused with its size, not loaded into memory."""
+    monkeypatch.setattr(common, "MAX_SOURCE_BYTES", 1000)
+    result = import_table(NAP5)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {NAP5}: 83195 bytes is more than the 1000 a plan source may have: "
+        "is it the right file?\n"
+    )
