@@ -45,7 +45,8 @@ def cli() -> None:
 def _register() -> None:
     # Command modules register themselves on import; imported here so `tracker --help` lists them.
     from tracker.cli import importers  # noqa: F401, I001 (one line per module, merge-friendly)
-    from tracker.cli import validate  # noqa: F401
+    from tracker.cli import report  # noqa: F401
+    from tracker.cli import sync, validate  # noqa: F401
 
 
 _register()

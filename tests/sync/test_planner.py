@@ -1,0 +1,300 @@
+"""The push planner on its own: desired and observed state in, actions out, no I/O."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from tracker.plan.load import load_plans
+from tracker.plan.model import PlanSet
+from tracker.sync import block
+from tracker.sync.actions import (
+    Action,
+    Conflict,
+    CreateIssue,
+    CreateLabel,
+    CreateMilestone,
+    LinkIssues,
+    MarkLeftPlan,
+    Notice,
+    Observed,
+    ObservedIssue,
+    ObservedMilestone,
+    UpdateIssue,
+)
+from tracker.sync.desired import LabelNames, desired_state
+from tracker.sync.planner import plan_push
+
+PLAN = """\
+country: FR
+title: {fr: Plan d'essai, en: Test plan}
+period: {start: 2021-01, end: 2023-12}
+languages: [fr, en]
+primary_language: fr
+"""
+
+COMMITMENT = """\
+id: demo-1
+title: {fr: Ouvrir les données, en: Open the data}
+lead_institutions:
+  - {fr: Ministère, en: Ministry}
+stakes: {fr: Des enjeux., en: Stakes.}
+milestones:
+  - id: demo-1.1
+    title: {fr: Publier, en: Publish}
+    due: 2022-06
+    milestones:
+      - id: demo-1.1.1
+        title: {fr: Préparer, en: Prepare}
+        due: 2022-03
+  - id: demo-1.2
+    title: {fr: Évaluer, en: Evaluate}
+    follow_up: https://gitlab.example/ogp/suivi/-/issues/7
+"""
+
+PROJECT = "https://gitlab.example/ogp/suivi"
+NAMES = LabelNames()
+
+
+def load(tmp_path: Path, commitment: str = COMMITMENT) -> PlanSet:
+    """A one-plan PlanSet from YAML text."""
+    folder = tmp_path / "commitments" / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "plan.yml").write_text(PLAN, encoding="utf-8")
+    (folder / "1.yml").write_text(commitment, encoding="utf-8")
+    return load_plans(tmp_path / "commitments")
+
+
+def plan(plans: PlanSet, observed: Observed) -> list[Action]:
+    """Plan a push of ``plans`` against ``observed``."""
+    return plan_push(desired_state(plans, NAMES, "https://ogp.example"), observed)
+
+
+def apply(observed: Observed, actions: list[Action]) -> Observed:
+    """Apply actions the way GitLab would, to a new observed state."""
+    issues = {i.iid: i for i in observed.issues}
+    labels = set(observed.labels)
+    milestones = list(observed.milestones)
+    for action in actions:
+        if isinstance(action, CreateLabel):
+            labels.add(action.name)
+        elif isinstance(action, CreateMilestone):
+            milestones.append(ObservedMilestone(len(milestones) + 1, action.title, "",
+                                                action.start_date, action.due_date, "active"))
+        elif isinstance(action, CreateIssue):
+            iid = max(issues, default=0) + 1
+            issues[iid] = ObservedIssue(iid, action.title, action.description, "opened",
+                                        action.labels, action.due_date, 1,
+                                        action.milestone_title, f"{PROJECT}/-/issues/{iid}", "")
+        elif isinstance(action, UpdateIssue | MarkLeftPlan):
+            old = issues[action.iid]
+            if isinstance(action, MarkLeftPlan):
+                action = UpdateIssue(action.key, action.iid, {"description": action.description},
+                                     (action.label,))
+            changes = {k: v for k, v in action.changes.items() if k != "milestone_title"}
+            if "milestone_title" in action.changes:
+                changes["milestone_title"] = action.changes["milestone_title"]
+            new_labels = (set(old.labels) | set(action.add_labels)) - set(action.remove_labels)
+            issues[action.iid] = dataclasses.replace(old, labels=tuple(sorted(new_labels)),
+                                                     **changes)  # type: ignore[arg-type]
+        elif isinstance(action, LinkIssues):
+            old = issues[action.iid]
+            parsed = block.parse(old.description)
+            assert parsed is not None
+            marker = block.render(parsed.key, parsed.hashes, parsed.body, action.target_iid)
+            issues[action.iid] = dataclasses.replace(
+                old, description=block.replace(old.description, marker))
+    return dataclasses.replace(observed, issues=tuple(issues.values()),
+                               labels=frozenset(labels), milestones=tuple(milestones))
+
+
+def converge(plans: PlanSet, observed: Observed) -> Observed:
+    """Plan and apply until nothing is left to write (at most three rounds)."""
+    for _ in range(3):
+        actions = [a for a in plan(plans, observed) if a.writes]
+        if not actions:
+            return observed
+        observed = apply(observed, actions)
+    raise AssertionError("the push does not converge")
+
+
+def writes(actions: list[Action]) -> list[Action]:
+    """Only the actions that write."""
+    return [a for a in actions if a.writes]
+
+
+def edit(observed: Observed, key: str, **changes: object) -> Observed:
+    """A person edits the issue of ``key`` on GitLab."""
+    issues = []
+    for issue in observed.issues:
+        parsed = block.parse(issue.description)
+        if parsed and parsed.key == key:
+            issue = dataclasses.replace(issue, **changes)  # type: ignore[arg-type]
+        issues.append(issue)
+    return dataclasses.replace(observed, issues=tuple(issues))
+
+
+def issue_of(observed: Observed, key: str) -> ObservedIssue:
+    """The observed issue that carries ``key``'s marker."""
+    for issue in observed.issues:
+        parsed = block.parse(issue.description)
+        if parsed and parsed.key == key:
+            return issue
+    raise KeyError(key)
+
+
+def test_empty_project_gets_labels_milestone_and_one_issue_per_item(tmp_path: Path) -> None:
+    """An empty project: labels, the plan's milestone, and one create per item, milestones first."""
+    actions = plan(load(tmp_path), Observed(PROJECT))
+    creates = [a for a in actions if isinstance(a, CreateIssue)]
+    assert [a.key for a in creates] == ["demo-1.1", "demo-1.1.1", "demo-1.2", "demo-1"]
+    assert [a.title for a in actions if isinstance(a, CreateMilestone)] == ["Plan d'essai"]
+    label_names = {a.name for a in actions if isinstance(a, CreateLabel)}
+    assert {"ogp-tracker", "plan::demo", "commitment::demo-1", "status::in-progress",
+            "completion::substantial", "left-plan", "kind::milestone"} <= label_names
+    first = creates[0]
+    assert "ogp-tracker" in first.labels
+    assert block.parse(first.description) is not None
+    assert first.due_date == "2022-06-30"
+
+
+def test_created_issue_carries_marker_and_labels_from_the_start(tmp_path: Path) -> None:
+    """The create request itself holds the id marker and the sync label."""
+    (create,) = [a for a in plan(load(tmp_path), Observed(PROJECT))
+                 if isinstance(a, CreateIssue) and a.key == "demo-1"]
+    parsed = block.parse(create.description)
+    assert parsed is not None
+    assert parsed.key == "demo-1"
+    assert set(create.labels) == {"ogp-tracker", "plan::demo", "commitment::demo-1",
+                                  "kind::commitment", "lead::Ministère"}
+    assert "**Engagement demo-1**" in parsed.body
+    assert "**Commitment demo-1**" in parsed.body
+    assert "[Suivi public](https://ogp.example/fr/commitments/demo-1.html)" in parsed.body
+
+
+def test_second_round_links_and_lists_milestones_then_nothing(tmp_path: Path) -> None:
+    """After the creates, a round links milestones and fills the checklist; then no writes."""
+    plans = load(tmp_path)
+    observed = apply(Observed(PROJECT), writes(plan(plans, Observed(PROJECT))))
+    second = writes(plan(plans, observed))
+    links = sorted((a.key, a.target_key) for a in second if isinstance(a, LinkIssues))
+    assert links == [("demo-1.1", "demo-1"), ("demo-1.1.1", "demo-1"), ("demo-1.2", "demo-1")]
+    (update,) = [a for a in second if isinstance(a, UpdateIssue)]
+    assert (update.key, update.fields) == ("demo-1", ("description",))
+    observed = apply(observed, second)
+    body = issue_of(observed, "demo-1").description
+    assert "- [ ] #1 demo-1.1 · Publier\n  - [ ] #2 demo-1.1.1 · Préparer" in body
+    assert writes(plan(plans, observed)) == []
+
+
+def test_yaml_change_updates_only_that_field(tmp_path: Path) -> None:
+    """A new title in the YAML becomes one update of the title (and the marker)."""
+    observed = converge(load(tmp_path), Observed(PROJECT))
+    changed = load(tmp_path, COMMITMENT.replace("{fr: Publier,", "{fr: Publier tout,"))
+    actions = writes(plan(changed, observed))
+    updates = {a.key: a for a in actions if isinstance(a, UpdateIssue)}
+    assert updates["demo-1.1"].fields == ("title",)
+    assert updates["demo-1.1"].changes["title"] == "demo-1.1 · Publier tout"
+    assert converge(changed, observed) is not None
+
+
+def test_people_text_and_labels_survive_a_yaml_change(tmp_path: Path) -> None:
+    """Text outside the block and people's own labels are kept by an update."""
+    observed = converge(load(tmp_path), Observed(PROJECT))
+    mine = issue_of(observed, "demo-1.1")
+    observed = edit(observed, "demo-1.1", description=mine.description + "\n\nNotes de Camille.",
+                    labels=(*mine.labels, "priorité", "status::in-progress"), state="closed")
+    changed = load(tmp_path, COMMITMENT.replace("Des enjeux.", "Nouveaux enjeux.")
+                   .replace("due: 2022-06", "due: 2022-09"))
+    observed = converge(changed, observed)
+    after = issue_of(observed, "demo-1.1")
+    assert after.description.endswith("\n\nNotes de Camille.")
+    assert {"priorité", "status::in-progress"} <= set(after.labels)
+    assert (after.state, after.due_date) == ("closed", "2022-09-30")
+
+
+def test_person_edit_of_a_yaml_field_is_kept_and_reported(tmp_path: Path) -> None:
+    """A title edited on GitLab while the YAML is unchanged is kept, with a notice."""
+    plans = load(tmp_path)
+    observed = edit(converge(plans, Observed(PROJECT)), "demo-1.2", title="Mon titre")
+    actions = plan(plans, observed)
+    assert writes(actions) == []
+    (notice,) = [a for a in actions if isinstance(a, Notice)]
+    assert "the title was edited on GitLab; kept" in notice.message
+
+
+def test_edit_on_both_sides_is_a_conflict_left_alone(tmp_path: Path) -> None:
+    """Title edited on GitLab and changed in the YAML: a conflict, nothing written to it."""
+    observed = edit(converge(load(tmp_path), Observed(PROJECT)), "demo-1.2", title="Mon titre")
+    changed = load(tmp_path, COMMITMENT.replace("{fr: Évaluer,", "{fr: Évaluer enfin,"))
+    actions = plan(changed, observed)
+    (conflict,) = [a for a in actions if isinstance(a, Conflict)]
+    assert (conflict.key, conflict.field_name) == ("demo-1.2", "title")
+    assert not [a for a in writes(actions) if getattr(a, "key", None) == "demo-1.2"]
+
+
+def test_ticking_a_checkbox_in_the_block_is_not_a_conflict(tmp_path: Path) -> None:
+    """People may tick the checklist in place; the push only refreshes the ticks."""
+    plans = load(tmp_path)
+    observed = converge(plans, Observed(PROJECT))
+    commitment = issue_of(observed, "demo-1")
+    observed = edit(observed, "demo-1",
+                    description=commitment.description.replace("- [ ] #1", "- [x] #1"))
+    actions = plan(plans, observed)
+    assert [a for a in actions if isinstance(a, Conflict | Notice)] == []
+    (update,) = writes(actions)
+    assert isinstance(update, UpdateIssue)
+    assert "- [ ] #1" in str(update.changes["description"])
+
+
+def test_removed_item_is_labelled_and_noted_never_deleted(tmp_path: Path) -> None:
+    """An item gone from the YAML gets the left-plan label and a note, once."""
+    observed = converge(load(tmp_path), Observed(PROJECT))
+    shorter = load(tmp_path, COMMITMENT.split("  - id: demo-1.2")[0])
+    actions = writes(plan(shorter, observed))
+    left = [a for a in actions if isinstance(a, MarkLeftPlan)]
+    assert [(a.key, a.label) for a in left] == [("demo-1.2", "left-plan")]
+    assert "no longer in the action plan" in left[0].note
+    observed = converge(shorter, observed)
+    assert "left-plan" in issue_of(observed, "demo-1.2").labels
+    assert writes(plan(shorter, observed)) == []
+
+
+def test_two_issues_claiming_one_id_are_reported_and_untouched(tmp_path: Path) -> None:
+    """A duplicated marker: a notice, and no write to either issue."""
+    plans = load(tmp_path)
+    observed = converge(plans, Observed(PROJECT))
+    twin = dataclasses.replace(issue_of(observed, "demo-1.1"), iid=99, title="copie")
+    observed = dataclasses.replace(observed, issues=(*observed.issues, twin))
+    changed = load(tmp_path, COMMITMENT.replace("{fr: Publier,", "{fr: Publier tout,"))
+    actions = plan(changed, observed)
+    (notice,) = [a for a in actions if isinstance(a, Notice) and a.key == "demo-1.1"]
+    assert "issues #1, #99 all claim this id" in notice.message
+    assert not [a for a in writes(actions) if getattr(a, "iid", None) in (1, 99)]
+
+
+def test_follow_up_issue_is_adopted_not_duplicated(tmp_path: Path) -> None:
+    """A follow-up link to an existing issue adopts it and keeps its text below the block."""
+    existing = ObservedIssue(7, "Évaluation (ancien titre)", "Suivi écrit en 2016.", "opened",
+                             ("etalab",), None, None, None, f"{PROJECT}/-/issues/7", "")
+    observed = Observed(PROJECT, issues=(), adoptable=(existing,))
+    actions = plan(load(tmp_path), observed)
+    assert "demo-1.2" not in [a.key for a in actions if isinstance(a, CreateIssue)]
+    (adopt,) = [a for a in actions if isinstance(a, UpdateIssue) and a.adopt]
+    assert adopt.iid == 7
+    assert str(adopt.changes["description"]).endswith("\n\nSuivi écrit en 2016.")
+    assert "etalab" not in adopt.remove_labels
+    assert "ogp-tracker" in adopt.add_labels
+
+
+@pytest.mark.parametrize("prefix", ["", "ogp-"])
+def test_label_prefix_applies_to_every_managed_label(tmp_path: Path, prefix: str) -> None:
+    """With a prefix, every label the tracker creates or applies carries it."""
+    names = LabelNames(prefix)
+    actions = plan_push(desired_state(load(tmp_path), names, None), Observed(PROJECT))
+    applied = {label for a in actions if isinstance(a, CreateIssue) for label in a.labels}
+    created = {a.name for a in actions if isinstance(a, CreateLabel)}
+    assert all(name.startswith(prefix) for name in applied | created)
+    assert f"{prefix}plan::demo" in applied

@@ -1,0 +1,1 @@
+"""Sync engine: push the plan to GitLab, pull status and comments back."""

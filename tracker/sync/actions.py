@@ -1,0 +1,202 @@
+"""What GitLab holds (observed) and what the push will do about it (actions).
+
+These are plain values: the planner turns desired + observed into actions without I/O, the
+applier performs them, and ``tracker push --dry-run`` prints them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ObservedIssue:
+    """An issue as GitLab returned it, reduced to what the sync reads."""
+
+    iid: int
+    title: str
+    description: str
+    state: str
+    labels: tuple[str, ...]
+    due_date: str | None
+    milestone_id: int | None
+    milestone_title: str | None
+    web_url: str
+    updated_at: str
+    user_notes_count: int = 0
+    confidential: bool = False
+
+
+@dataclass(frozen=True)
+class ObservedMilestone:
+    """A project milestone."""
+
+    id: int
+    title: str
+    description: str
+    start_date: str | None
+    due_date: str | None
+    state: str
+
+
+@dataclass(frozen=True)
+class Observed:
+    """Everything the planner needs to know about the GitLab project."""
+
+    project_url: str
+    issues: tuple[ObservedIssue, ...] = ()
+    labels: frozenset[str] = frozenset()
+    milestones: tuple[ObservedMilestone, ...] = ()
+    adoptable: tuple[ObservedIssue, ...] = ()  # follow-up issues not yet managed
+    premium: bool = False
+
+
+# --- actions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something the push will do (or, for reports, has to tell)."""
+
+    def describe(self) -> str:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def as_json(self) -> dict[str, Any]:
+        """A JSON-ready form, with the action's type."""
+        return {"action": type(self).__name__, **asdict(self)}
+
+    @property
+    def writes(self) -> bool:
+        """Whether this action sends a write request (reports do not)."""
+        return True
+
+
+@dataclass(frozen=True)
+class CreateLabel(Action):
+    """Create a project label."""
+
+    name: str
+    color: str
+    description: str
+
+    def describe(self) -> str:
+        return f"create label {self.name!r}"
+
+
+@dataclass(frozen=True)
+class CreateMilestone(Action):
+    """Create the GitLab milestone of a plan."""
+
+    plan_id: str
+    title: str
+    description: str
+    start_date: str
+    due_date: str
+
+    def describe(self) -> str:
+        return f"create milestone {self.title!r} ({self.start_date} to {self.due_date})"
+
+
+@dataclass(frozen=True)
+class UpdateMilestone(Action):
+    """Change the dates or description of a plan's milestone."""
+
+    milestone_id: int
+    title: str
+    changes: dict[str, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return f"update milestone {self.title!r}: {', '.join(sorted(self.changes))}"
+
+
+@dataclass(frozen=True)
+class CreateIssue(Action):
+    """Create the issue of a commitment or milestone, marker and sync label included."""
+
+    key: str
+    title: str
+    description: str
+    labels: tuple[str, ...]
+    due_date: str | None
+    milestone_title: str
+
+    def describe(self) -> str:
+        return f"create issue for {self.key}: {self.title!r}"
+
+
+@dataclass(frozen=True)
+class UpdateIssue(Action):
+    """Change YAML-owned fields of an issue (labels only through add/remove)."""
+
+    key: str
+    iid: int
+    changes: dict[str, str | None] = field(default_factory=dict)
+    add_labels: tuple[str, ...] = ()
+    remove_labels: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()  # the YAML-owned fields that change, for people to read
+    adopt: bool = False
+
+    def describe(self) -> str:
+        verb = "adopt" if self.adopt else "update"
+        what = ", ".join(self.fields) or "tracking data"
+        return f"{verb} issue #{self.iid} ({self.key}): {what}"
+
+
+@dataclass(frozen=True)
+class LinkIssues(Action):
+    """Relate a milestone's issue to its commitment's issue."""
+
+    key: str
+    iid: int
+    target_key: str
+    target_iid: int
+
+    def describe(self) -> str:
+        return f"link issue #{self.iid} ({self.key}) to #{self.target_iid} ({self.target_key})"
+
+
+@dataclass(frozen=True)
+class MarkLeftPlan(Action):
+    """Label an issue whose item left the YAML and say so in a note; never delete it."""
+
+    key: str
+    iid: int
+    label: str
+    note: str
+    description: str
+
+    def describe(self) -> str:
+        return f"mark issue #{self.iid} ({self.key}) as removed from the plan"
+
+
+@dataclass(frozen=True)
+class Conflict(Action):
+    """A YAML-owned field was edited on GitLab and in the YAML: left as it is, reported."""
+
+    key: str
+    iid: int
+    field_name: str
+    message: str
+
+    @property
+    def writes(self) -> bool:
+        return False
+
+    def describe(self) -> str:
+        return f"CONFLICT on issue #{self.iid} ({self.key}), {self.field_name}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Notice(Action):
+    """Something people should know; nothing is written because of it."""
+
+    key: str
+    message: str
+
+    @property
+    def writes(self) -> bool:
+        return False
+
+    def describe(self) -> str:
+        return f"notice ({self.key}): {self.message}"

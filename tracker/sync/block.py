@@ -1,0 +1,101 @@
+"""The managed block: the part of an issue description the YAML owns.
+
+It sits between two HTML comments, which GitLab hides when it renders the description::
+
+    <!-- ogp-tracker:begin id=fr-2015-2017-22 t=1a2b3c4d b=... d=... m=... l=... link=12 -->
+    ...Markdown written by the tracker...
+    <!-- ogp-tracker:end -->
+
+``id`` is the item's YAML id: the issue's identity, never its title. The short hashes record
+what the last push wrote to each YAML-owned field, so the next push can tell a person's edit
+on GitLab (to leave alone and report) from a change of the YAML (to apply). Everything outside
+the block belongs to people and is kept byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+BEGIN = "<!-- ogp-tracker:begin"
+END = "<!-- ogp-tracker:end -->"
+FIELDS = ("t", "b", "d", "m", "l")  # title, body, due date, milestone, reserved labels
+
+_BLOCK_RE = re.compile(
+    r"<!-- ogp-tracker:begin (?P<attrs>[^>]*?) -->\n?(?P<body>.*?)\n?<!-- ogp-tracker:end -->",
+    re.DOTALL,
+)
+_ATTR_RE = re.compile(r"([a-z]+)=(\S+)")
+_CHECKBOX_RE = re.compile(r"^(\s*- )\[[xX ]\]", re.MULTILINE)
+
+
+def fingerprint(value: str | Iterable[str] | None) -> str:
+    """A short, stable hash of a field's value (labels hash as a sorted set)."""
+    if value is None:
+        text = "\0none"
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = "\n".join(sorted(value))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+
+
+def body_fingerprint(body: str) -> str:
+    """Hash of a managed body, ignoring checklist ticks (people may tick boxes in place)."""
+    return fingerprint(_CHECKBOX_RE.sub(r"\1[ ]", body.strip()))
+
+
+@dataclass(frozen=True)
+class Block:
+    """A parsed managed block and the people's text around it."""
+
+    key: str
+    hashes: Mapping[str, str]
+    body: str
+    before: str
+    after: str
+    link: int | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+def parse(description: str | None) -> Block | None:
+    """The managed block of ``description``, or None when it has none (or a broken one)."""
+    if not description:
+        return None
+    match = _BLOCK_RE.search(description)
+    if not match:
+        return None
+    attrs = dict(_ATTR_RE.findall(match["attrs"]))
+    key = attrs.pop("id", None)
+    if not key:
+        return None
+    link = attrs.pop("link", None)
+    hashes = {name: attrs.pop(name) for name in FIELDS if name in attrs}
+    return Block(
+        key=key,
+        hashes=hashes,
+        body=match["body"],
+        before=description[: match.start()],
+        after=description[match.end():],
+        link=int(link) if link and link.isdigit() else None,
+        extra=attrs,
+    )
+
+
+def render(key: str, hashes: Mapping[str, str], body: str, link: int | None = None) -> str:
+    """The managed block text for ``key``."""
+    attrs = [f"id={key}", *(f"{name}={hashes[name]}" for name in FIELDS if name in hashes)]
+    if link is not None:
+        attrs.append(f"link={link}")
+    return f"{BEGIN} {' '.join(attrs)} -->\n{body.strip()}\n{END}"
+
+
+def replace(description: str | None, block: str) -> str:
+    """``description`` with its managed block replaced by ``block`` (or put on top)."""
+    current = parse(description)
+    if current is None:
+        rest = (description or "").strip()
+        return f"{block}\n\n{rest}" if rest else block
+    return f"{current.before}{block}{current.after}"

@@ -1,0 +1,265 @@
+"""Plan a push: desired state and observed state in, a list of actions out. No I/O.
+
+For each YAML-owned field of an existing issue the planner compares three values: what the
+YAML wants, what GitLab has, and what the last push wrote (a hash in the managed block).
+GitLab unchanged since the last push: the YAML wins. GitLab changed and the YAML did not:
+the person's edit stays and is reported. Both changed, differently: a conflict, reported and
+left alone. Nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from tracker.sync import block
+from tracker.sync.actions import (
+    Action,
+    Conflict,
+    CreateIssue,
+    CreateLabel,
+    CreateMilestone,
+    LinkIssues,
+    MarkLeftPlan,
+    Notice,
+    Observed,
+    ObservedIssue,
+    UpdateIssue,
+    UpdateMilestone,
+)
+from tracker.sync.desired import DesiredIssue, DesiredState, LabelNames, render_body
+
+_FIELD_NAMES = {"t": "title", "b": "description", "d": "due date", "m": "milestone",
+                "l": "labels"}
+
+LEFT_PLAN_NOTE = (
+    "<!-- ogp-tracker:left-plan -->\n"
+    "Cet élément ne figure plus dans le plan d'action : l'issue est conservée, rien n'est "
+    "supprimé.\n\nThis item is no longer in the action plan: the issue is kept, nothing is "
+    "deleted."
+)
+
+
+def issue_url_iid(url: str, project_urls: Iterable[str]) -> int | None:
+    """The iid of a follow-up link when it points at this project (or a former address)."""
+    for base in project_urls:
+        match = re.fullmatch(re.escape(base.rstrip("/")) + r"(?:/-)?/issues/(\d+)", url)
+        if match:
+            return int(match[1])
+    return None
+
+
+def _managed_index(
+    issues: Iterable[ObservedIssue],
+) -> tuple[dict[str, ObservedIssue], dict[str, list[ObservedIssue]]]:
+    found: dict[str, list[ObservedIssue]] = defaultdict(list)
+    for issue in issues:
+        parsed = block.parse(issue.description)
+        if parsed:
+            found[parsed.key].append(issue)
+    unique = {key: items[0] for key, items in found.items() if len(items) == 1}
+    duplicates = {key: items for key, items in found.items() if len(items) > 1}
+    return unique, duplicates
+
+
+def plan_push(
+    desired: DesiredState,
+    observed: Observed,
+    project_aliases: tuple[str, ...] = (),
+) -> list[Action]:
+    """Every action that makes GitLab match ``desired``, in the order to apply them."""
+    names = desired.names
+    actions: list[Action] = [
+        CreateLabel(label.name, label.color, label.description)
+        for label in desired.labels
+        if label.name not in observed.labels
+    ]
+    milestones = {m.title: m for m in observed.milestones}
+    for goal in desired.milestones:
+        existing = milestones.get(goal.title)
+        if existing is None:
+            actions.append(CreateMilestone(goal.plan_id, goal.title, goal.description,
+                                           goal.start_date, goal.due_date))
+            continue
+        changes = {k: v for k, v in (("start_date", goal.start_date),
+                                     ("due_date", goal.due_date)) if getattr(existing, k) != v}
+        if changes:
+            actions.append(UpdateMilestone(existing.id, existing.title, changes))
+
+    index, duplicates = _managed_index(observed.issues)
+    adoptable = {issue.iid: issue for issue in observed.adoptable}
+    project_urls = (observed.project_url, *project_aliases)
+    refs = {key: issue.iid for key, issue in index.items() if key not in duplicates}
+    closed = frozenset(key for key, issue in index.items() if issue.state == "closed")
+    titles = {d.key: d.title for d in desired.issues}
+    wanted_keys = {d.key for d in desired.issues}
+
+    for key, items in sorted(duplicates.items()):
+        iids = ", ".join(f"#{i.iid}" for i in items)
+        actions.append(Notice(key, f"issues {iids} all claim this id: nothing is written to "
+                                   "them; close the wrong ones and remove their managed block"))
+
+    adopted: list[Action] = []
+    # Milestone issues first: a commitment's checklist then links them in the same run.
+    ordered = sorted(desired.issues, key=lambda d: d.kind == "commitment")
+    for want in ordered:
+        if want.key in duplicates:
+            continue
+        body = render_body(want, titles, refs, closed)
+        have = index.get(want.key)
+        if have is None:
+            target = issue_url_iid(want.follow_up, project_urls) if want.follow_up else None
+            candidate = adoptable.get(target) if target is not None else None
+            if candidate is not None:
+                adopted.append(_adopt(want, candidate, body, names))
+                continue
+            if want.follow_up and target is None:
+                actions.append(Notice(want.key, f"its follow-up issue {want.follow_up} is not "
+                                                "in this project: a new issue is created"))
+            actions.append(_create(want, body, names))
+            continue
+        actions.extend(_update(want, have, body, names))
+        if want.kind == "milestone":
+            parent = index.get(want.commitment_id)
+            current = block.parse(have.description)
+            if parent and current and current.link != parent.iid:
+                actions.append(LinkIssues(want.key, have.iid, want.commitment_id, parent.iid))
+    actions.extend(adopted)
+
+    for key, gone in sorted(index.items()):
+        if key in wanted_keys or key in duplicates:
+            continue
+        if names.left_plan not in gone.labels:
+            actions.append(_left_plan(key, gone, names))
+    return actions
+
+
+def _reserved(labels: Iterable[str], names: LabelNames) -> frozenset[str]:
+    return frozenset(name for name in labels if names.is_reserved(name) or
+                     name == names.left_plan)
+
+
+def _fields(want: DesiredIssue, body: str) -> dict[str, str | None]:
+    return {"t": want.title, "b": body, "d": want.due_date, "m": want.milestone_title}
+
+
+def _hashes(values: Mapping[str, str | None], labels: Iterable[str]) -> dict[str, str]:
+    out = {name: block.fingerprint(value) for name, value in values.items() if name != "b"}
+    out["b"] = block.body_fingerprint(values["b"] or "")
+    out["l"] = block.fingerprint(labels)
+    return out
+
+
+def _create(want: DesiredIssue, body: str, names: LabelNames) -> CreateIssue:
+    hashes = _hashes(_fields(want, body), want.labels)
+    return CreateIssue(
+        key=want.key,
+        title=want.title,
+        description=block.render(want.key, hashes, body),
+        labels=tuple(sorted(want.labels)),
+        due_date=want.due_date,
+        milestone_title=want.milestone_title,
+    )
+
+
+def _adopt(want: DesiredIssue, have: ObservedIssue, body: str, names: LabelNames) -> Action:
+    if block.parse(have.description) is not None:
+        return Notice(want.key, f"its follow-up issue #{have.iid} is managed for another item")
+    hashes = _hashes(_fields(want, body), want.labels)
+    description = block.replace(have.description, block.render(want.key, hashes, body))
+    changes: dict[str, str | None] = {"description": description}
+    if have.title != want.title:
+        changes["title"] = want.title
+    if have.due_date != want.due_date:
+        changes["due_date"] = want.due_date
+    if have.milestone_title != want.milestone_title:
+        changes["milestone_title"] = want.milestone_title
+    reserved = _reserved(have.labels, names)
+    return UpdateIssue(
+        key=want.key, iid=have.iid, changes=changes,
+        add_labels=tuple(sorted(want.labels - frozenset(have.labels))),
+        remove_labels=tuple(sorted(reserved - want.labels)),
+        fields=("adopted: managed block, title, labels",), adopt=True,
+    )
+
+
+def _update(
+    want: DesiredIssue, have: ObservedIssue, body: str, names: LabelNames
+) -> list[Action]:
+    current = block.parse(have.description)
+    assert current is not None  # the index holds only issues with a block
+    desired = _fields(want, body)
+    actual: dict[str, str | None] = {
+        "t": have.title, "b": current.body, "d": have.due_date, "m": have.milestone_title,
+    }
+    reserved = _reserved(have.labels, names)
+    out: list[Action] = []
+    new_hashes = dict(current.hashes)
+    changes: dict[str, str | None] = {}
+    changed_fields: list[str] = []
+
+    for name in ("t", "b", "d", "m", "l"):
+        if name == "l":
+            want_hash, have_hash = block.fingerprint(want.labels), block.fingerprint(reserved)
+            same = reserved == want.labels
+        elif name == "b":
+            want_hash = block.body_fingerprint(desired["b"] or "")
+            have_hash = block.body_fingerprint(actual["b"] or "")
+            same = (desired["b"] or "").strip() == (actual["b"] or "").strip()
+        else:
+            want_hash = block.fingerprint(desired[name])
+            have_hash = block.fingerprint(actual[name])
+            same = desired[name] == actual[name]
+        stored = current.hashes.get(name)
+        if same:
+            new_hashes[name] = want_hash
+            continue
+        people_edited = stored is not None and have_hash != stored and want_hash != have_hash
+        if people_edited and name == "b" and want_hash == have_hash:
+            people_edited = False  # only ticks differ: refresh them
+        if people_edited:
+            if stored == want_hash:
+                out.append(Notice(want.key, f"issue #{have.iid}: the {_FIELD_NAMES[name]} was "
+                                            "edited on GitLab; kept. Change the YAML to match, "
+                                            "or undo the edit on GitLab"))
+            else:
+                out.append(Conflict(want.key, have.iid, _FIELD_NAMES[name],
+                                    "edited on GitLab and changed in the YAML since the last "
+                                    "push: left as it is on GitLab; reconcile them by hand"))
+            continue
+        changed_fields.append(_FIELD_NAMES[name])
+        new_hashes[name] = want_hash
+        if name == "t":
+            changes["title"] = want.title
+        elif name == "d":
+            changes["due_date"] = want.due_date
+        elif name == "m":
+            changes["milestone_title"] = want.milestone_title
+
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    if "labels" in changed_fields:
+        add = tuple(sorted(want.labels - reserved))
+        remove = tuple(sorted(reserved - want.labels))
+    body_now = desired["b"] if "description" in changed_fields else current.body
+    link = current.link
+    new_block = block.render(want.key, new_hashes, body_now or "", link)
+    old_block = block.render(want.key, current.hashes, current.body, link)
+    if new_block != old_block:
+        changes["description"] = block.replace(have.description, new_block)
+    if changes or add or remove:
+        out.append(UpdateIssue(want.key, have.iid, changes, add, remove,
+                               tuple(changed_fields)))
+    return out
+
+
+def _left_plan(key: str, have: ObservedIssue, names: LabelNames) -> MarkLeftPlan:
+    current = block.parse(have.description)
+    assert current is not None
+    hashes = dict(current.hashes)
+    hashes["l"] = block.fingerprint(_reserved(have.labels, names) | {names.left_plan})
+    description = block.replace(
+        have.description, block.render(key, hashes, current.body, current.link)
+    )
+    return MarkLeftPlan(key, have.iid, names.left_plan, LEFT_PLAN_NOTE, description)
