@@ -1,0 +1,48 @@
+"""``tracker report``: build the public report (static site, open data, feeds)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import click
+
+from tracker.cli import cli
+from tracker.errors import InputError
+from tracker.report import make_report
+from tracker.snapshot import DEFAULT_SNAPSHOT_PATH
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  tracker report                                # commitments/ + .tracker/snapshot.json -> public/
+  tracker report --out site/ --snapshot snap.json --today 2026-11-21""",
+)
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("public"),
+              show_default=True, help="Folder to write the site to; it is replaced as a whole.")
+@click.option("--snapshot", "snapshot_path", type=click.Path(path_type=Path, dir_okay=False),
+              default=DEFAULT_SNAPSHOT_PATH, show_default=True,
+              help="Snapshot written by `tracker pull`; without it every item shows "
+                   "\"no update yet\".")
+@click.option("--commitments", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("commitments"), show_default=True, help="Folder of the plans.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Day to compute overdue milestones for (default: today).")
+def report(out: Path, snapshot_path: Path, commitments: Path, today: dt.datetime | None) -> None:
+    """Build the bilingual public report (HTML, feeds, open data, Markdown) into --out.
+
+    The report reads only the plans and the snapshot: it never calls GitLab.
+    """
+    if not commitments.is_dir():
+        raise InputError(f"{commitments}: no such folder of plans (use --commitments)")
+    if out.resolve() in (Path.cwd().resolve(), commitments.resolve()) or out.resolve() in (
+        commitments.resolve().parents
+    ):
+        raise InputError(f"{out}: refusing to replace this folder by the site; pick another --out")
+    started = time.perf_counter()
+    day = today.date() if today else dt.date.today()
+    pages = make_report(commitments, snapshot_path, out, day, progress=click.echo)
+    elapsed = time.perf_counter() - started
+    click.echo(f"Report written to {out}/: {pages} pages in 2 languages ({elapsed:.1f} s).")

@@ -1,0 +1,39 @@
+"""The public report: a bilingual static site built from the plans and the snapshot.
+
+:func:`make_report` is the one entry point: it loads, builds the model (:mod:`.model`, no I/O)
+and writes the site (:mod:`.render`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from tracker.plan.load import load_plans
+from tracker.report.model import build_report
+from tracker.report.render import Progress, build_site
+from tracker.snapshot import load_snapshot
+
+
+def make_report(
+    commitments: Path,
+    snapshot_path: Path,
+    out: Path,
+    today: dt.date,
+    progress: Progress = lambda _line: None,
+) -> int:
+    """Build the site in ``out`` from the plans and the snapshot; the number of pages written.
+
+    Raises :class:`tracker.errors.InputError` when the plans or the snapshot are not valid.
+    """
+    progress(f"plans: reading {commitments}")
+    plans = load_plans(commitments)
+    snapshot = load_snapshot(snapshot_path)
+    if snapshot is None:
+        progress(f"snapshot: none at {snapshot_path}, every item shows \"no update yet\"")
+    else:
+        taken = snapshot.generated_at.isoformat()
+        progress(f"snapshot: {len(snapshot.items)} items, taken {taken}")
+    progress("model: counting statuses and overdue milestones")
+    report = build_report(plans, snapshot, today)
+    return build_site(report, out, progress)

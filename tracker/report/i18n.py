@@ -1,0 +1,109 @@
+"""Interface strings and locale formatting for the report's two languages.
+
+Catalogs are ``tracker/locale/<lang>/LC_MESSAGES/messages.po``. They are compiled in memory
+by Babel each time the report is built (it takes milliseconds), so there is no ``.mo`` file
+to forget to rebuild: what is in the ``.po`` is what the site says. Message ids are English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gettext
+import io
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+
+from tracker.status import Completion, MilestoneStatus
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogs; it is translated later, where it is shown."""
+    return message
+
+
+STATUS_NAMES: dict[MilestoneStatus | None, str] = {
+    MilestoneStatus.NOT_STARTED: N_("Not started"),
+    MilestoneStatus.IN_PROGRESS: N_("In progress"),
+    MilestoneStatus.COMPLETE: N_("Complete"),
+    MilestoneStatus.DELAYED: N_("Delayed"),
+    MilestoneStatus.WITHDRAWN: N_("Withdrawn"),
+    None: N_("No update yet"),
+}
+
+COMPLETION_NAMES: dict[Completion | None, str] = {
+    Completion.NOT_STARTED: N_("Not started"),
+    Completion.LIMITED: N_("Limited"),
+    Completion.SUBSTANTIAL: N_("Substantial"),
+    Completion.COMPLETE: N_("Complete"),
+    Completion.WITHDRAWN: N_("Withdrawn"),
+    None: N_("No update yet"),
+}
+
+ROLE_NAMES: dict[str, str] = {
+    "administration": N_("Administration"),
+    "civil_society": N_("Civil society"),
+}
+
+NOTICE_NAMES: dict[str, str] = {
+    "issue-deleted": N_("The GitLab issue was deleted."),
+    "issue-moved": N_("The GitLab issue was moved to another project."),
+    "issue-confidential": N_("The GitLab issue was made confidential; its comments are hidden."),
+    "several-status-labels": N_("The GitLab issue has several status labels at once."),
+    "several-completion-labels": N_("The GitLab issue has several completion labels at once."),
+}
+
+
+@functools.cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The compiled catalog for ``lang``; English needs none (its ids are the messages)."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return gettext.NullTranslations()
+    with path.open("rb") as stream:
+        catalog = read_po(stream, locale=lang)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def long_date(day: dt.date, lang: str) -> str:
+    """``21 novembre 2026`` / ``November 21, 2026``."""
+    return str(format_date(day, format="long", locale=lang))
+
+
+def month(day: dt.date, lang: str) -> str:
+    """``novembre 2026`` / ``November 2026``: for deadlines written as a month."""
+    return str(format_skeleton("yMMMM", day, locale=lang))
+
+
+def number(value: int | float, lang: str) -> str:
+    """``4 000`` / ``4,000``."""
+    return str(format_decimal(value, locale=lang))
+
+
+def percent(value: float, lang: str) -> str:
+    """``42 %`` / ``42%`` for 0.42."""
+    return str(format_percent(value, locale=lang))
+
+
+@functools.cache
+def language_name(code: str, in_lang: str) -> str:
+    """The name of language ``code`` written in ``in_lang``: ("en", "fr") -> "anglais"."""
+    name = Locale.parse(in_lang).languages.get(code, code)
+    return str(name)
+
+
+@functools.cache
+def own_language_name(code: str) -> str:
+    """The name a language has for itself, capitalised for a menu: "Français", "English"."""
+    name = language_name(code, code)
+    return name[:1].upper() + name[1:]

@@ -1,0 +1,116 @@
+"""Untrusted Markdown (YAML texts, GitLab comments) to HTML that is safe to publish.
+
+CommonMark is rendered by markdown-it-py, then everything goes through nh3's allow-list, so
+whatever the renderer lets through (raw HTML is allowed, as on GitLab) is cleaned by a real
+HTML parser: no scripts, no event attributes, no ``javascript:`` links, broken HTML repaired.
+Images become links (the site loads nothing from other sites) and headings are shifted down
+so a comment cannot break the page's outline.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import zlib
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup, escape
+
+LINK_REL = "nofollow noopener"
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "em", "h2", "h3", "h4",
+    "h5", "h6", "hr", "i", "kbd", "li", "ol", "p", "pre", "s", "section", "strong", "sub",
+    "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "id"}, "abbr": {"title"}, "ol": {"start"}, "li": {"id"},
+}
+# Only footnote anchors keep an id, so a text cannot take over an id the page itself uses.
+_FOOTNOTE_ID = re.compile(r"^fn(ref)?-[0-9a-f]{8}-[0-9]+(:[0-9]+)?$")
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def _image_as_link(
+    renderer: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    alt = renderer.renderInlineAsText(token.children or [], options, env) or src
+    return f'<a href="{escape(src)}">{escape(alt)}</a>'
+
+
+_PARSER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+_PARSER.add_render_rule("image", _image_as_link)
+try:  # Footnotes ([^1]) as plans write them; without the plugin they stay as plain text.
+    from mdit_py_plugins.footnote import footnote_plugin
+except ImportError:  # pragma: no cover - mdit-py-plugins is an optional dependency for now
+    pass
+else:
+    _PARSER.use(footnote_plugin)
+
+
+@functools.lru_cache(maxsize=8192)
+def render_markdown(text: str, base_url: str | None = None, top_heading: int = 3) -> Markup:
+    """Safe HTML for the Markdown ``text``.
+
+    ``base_url`` resolves relative links (GitLab writes ``/group/project/uploads/...``);
+    without it they are dropped. A ``# heading`` becomes ``<h{top_heading}>`` and the rest
+    follow, capped at ``h6``.
+    """
+    # Footnote ids get a prefix from the text, so two texts on one page never share an id.
+    env = {"docId": f"{zlib.crc32(text.encode()):08x}"}
+    tokens = _PARSER.parse(text, env)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(6, int(token.tag[1]) + top_heading - 1)
+            token.tag = f"h{level}"
+    html = _PARSER.renderer.render(tokens, _PARSER.options, env)
+    return Markup(_clean(html, base_url))  # noqa: S704 - nh3 has just sanitised it
+
+
+def _clean(html: str, base_url: str | None) -> str:
+    def resolve(element: str, attribute: str, value: str) -> str | None:
+        if attribute == "id":
+            return value if _FOOTNOTE_ID.match(value) else None
+        if attribute != "href":
+            return value
+        if urlsplit(value).scheme:
+            return value  # nh3 keeps only the allowed schemes
+        if value.startswith("#"):
+            return value if _FOOTNOTE_ID.match(value[1:]) else None
+        return urljoin(base_url, value) if base_url else None
+
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=resolve,
+        url_schemes=set(URL_SCHEMES),
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+
+
+_INLINE_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~&"})
+
+
+def markdown_inline(text: str) -> str:
+    """``text`` as literal Markdown on one line: every special character escaped."""
+    return " ".join(text.split()).translate(_INLINE_SPECIALS)
+
+
+def is_external(url: str) -> bool:
+    """True for an absolute http(s) address (a link to another site)."""
+    return urlsplit(url).scheme in ("http", "https")
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is http(s), else None: addresses from the snapshot are untrusted."""
+    if url and urlsplit(url).scheme in ("http", "https"):
+        return url
+    return None

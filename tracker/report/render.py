@@ -1,0 +1,458 @@
+"""Write the public report: HTML pages in two languages, feeds, open data, Markdown reports.
+
+Layout of the output folder (every link in it is relative, so it can live under any path)::
+
+    index.html                      choose a language
+    assets/                         style sheet and the optional table script
+    <lang>/index.html               the plans, latest updates
+    <lang>/data.html                what the open data files hold, column by column
+    <lang>/feed.xml                 Atom feed of the latest status changes and comments
+    <lang>/<plan>/index.html        plan overview
+    <lang>/<plan>/commitments/<id>.html and .xml   a commitment's page and its feed
+    <lang>/<plan>/institutions/index.html, <slug>.html
+    data/plan.json, plan.schema.json, commitments.csv, milestones.csv, comments.csv
+    report.fr.md, report.en.md
+
+The site is built in a temporary sibling folder, then swapped in: a crash leaves the old site
+or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import posixpath
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from tracker.plan.model import PartialDate, Text
+from tracker.report import i18n
+from tracker.report.markdown import markdown_inline, render_markdown, safe_url
+from tracker.report.model import SITE_LANGUAGES, CommitmentView, Event, PlanView, Report
+from tracker.status import Completion
+
+TEMPLATE_DIRS = (
+    Path(__file__).resolve().parent.parent / "_templates",  # inside an installed wheel
+    Path(__file__).resolve().parent.parent.parent / "templates",  # in the repository
+)
+DATA_SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "report-data.schema.json"
+DATA_FORMAT = "ogp-tracker-report-data"
+DATA_VERSION = 1
+FEED_NAMESPACE = uuid.UUID("6f1d0a52-3c1e-4d1b-9a57-0b8f4f1c2e01")  # fixed: ids stay stable
+
+COMMITMENT_COLUMNS = (
+    "plan_id", "commitment_id", "title_fr", "title_en", "lead_institutions_fr",
+    "lead_institutions_en", "completion", "completion_source", "milestones_total",
+    "milestones_complete", "milestones_overdue", "last_update", "issue_url",
+)
+MILESTONE_COLUMNS = (
+    "plan_id", "commitment_id", "milestone_id", "parent_id", "title_fr", "title_en", "due",
+    "due_text_fr", "due_text_en", "status", "status_since", "overdue", "issue_url",
+)
+COMMENT_COLUMNS = (
+    "plan_id", "commitment_id", "item_id", "comment_id", "created_at", "author_name",
+    "author_username", "author_role", "body", "url",
+)
+
+Progress = Callable[[str], None]
+
+
+def template_environment() -> jinja2.Environment:
+    """The one Jinja environment of the report: autoescaped, strict, with gettext."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS if d.is_dir()]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(
+        url=_url,
+        own_language_name=i18n.own_language_name,
+        markdown=render_markdown,
+        md_inline=markdown_inline,
+        completion_rank=lambda level: -1 if level is None else list(Completion).index(level),
+        share_step=lambda part, whole: 5 * round(20 * part / whole) if whole else 0,
+    )
+    return env
+
+
+def use_language(env: jinja2.Environment, lang: str) -> None:
+    """Point the environment's gettext and formatting helpers at ``lang``."""
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    _ = i18n.translations(lang).gettext
+    env.globals.update(
+        lang=lang,
+        other_lang=next(other for other in SITE_LANGUAGES if other != lang),
+        tx=lambda text: _localized(text, lang, block=False),
+        md=lambda text, base=None, top=3: _localized(text, lang, block=True, base=base, top=top),
+        plain=lambda text: _plain(text, lang),
+        md_html=lambda body, base=None: str(render_markdown(body, base)),
+        fdate=lambda value: _date(value, lang),
+        fpartial=lambda value: _partial_date(value, lang),
+        fnum=lambda value: i18n.number(value, lang),
+        status_name=lambda status: _(i18n.STATUS_NAMES[status]),
+        completion_name=lambda level: _(i18n.COMPLETION_NAMES[level]),
+        role_name=lambda role: _(i18n.ROLE_NAMES.get(role) or role),
+        notice_text=lambda code: _(i18n.NOTICE_NAMES.get(code) or code),
+        fpercent=lambda part, whole: i18n.percent(part / whole if whole else 0, lang),
+        ldate=lambda value: i18n.long_date(_day(value), lang),
+        safe_url=safe_url,
+        feed_id=_feed_id,
+        feed_updated=_feed_updated,
+    )
+
+
+# --- helpers the templates call -------------------------------------------------------------
+
+
+@jinja2.pass_context
+def _url(context: jinja2.runtime.Context, target: str) -> str:
+    """``target`` (a path from the site root) relative to the page being rendered."""
+    page: str = context["page"]
+    relative = posixpath.relpath(target, posixpath.dirname(page) or ".")
+    return relative + ("/" if target.endswith("/") and not relative.endswith("/") else "")
+
+
+def _pick(text: Text, lang: str) -> tuple[str, str] | None:
+    return text.pick(lang, (*SITE_LANGUAGES, *sorted(text.values)))
+
+
+def _plain(text: Text, lang: str) -> str:
+    picked = _pick(text, lang)
+    return picked[0] if picked else ""
+
+
+def _localized(
+    text: Text, lang: str, *, block: bool, base: str | None = None, top: int = 3
+) -> Markup:
+    """The text in ``lang``, or in another language with a visible "translation missing"."""
+    picked = _pick(text, lang)
+    if picked is None:
+        return Markup("")
+    value, used = picked
+    body = render_markdown(value, base, top) if block else escape(value)
+    if used == lang:
+        return body
+    note = i18n.translations(lang).gettext("Translation missing: shown in %(language)s.") % {
+        "language": i18n.language_name(used, lang)
+    }
+    if block:
+        template = Markup('<div lang="{0}" class="fallback">{1}</div> ')
+    else:
+        template = Markup('<span lang="{0}" class="fallback">{1}</span> ')
+    return template.format(used, body) + Markup('<span class="missing">{0}</span>').format(note)
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    # Times are shown as their UTC day: the report speaks of days, not hours.
+    return value.astimezone(dt.UTC).date() if isinstance(value, dt.datetime) else value
+
+
+def _date(value: dt.date | dt.datetime | None, lang: str) -> Markup:
+    if value is None:
+        return Markup("")
+    day = _day(value)
+    machine = value.isoformat() if isinstance(value, dt.datetime) else day.isoformat()
+    return Markup('<time datetime="{0}">{1}</time>').format(machine, i18n.long_date(day, lang))
+
+
+def _partial_date(value: PartialDate | None, lang: str) -> Markup:
+    if value is None:
+        return Markup("")
+    if value.day is not None:
+        return _date(value.first_day, lang)
+    month = i18n.month(value.first_day, lang)
+    return Markup('<time datetime="{0}">{1}</time>').format(value.iso(), month)
+
+
+def _feed_id(key: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, key)}"
+
+
+@jinja2.pass_context
+def _feed_updated(context: jinja2.runtime.Context, events: tuple[Event, ...]) -> str:
+    """Atom's <updated>: the newest entry, else the snapshot's time, else the report's day."""
+    report: Report = context["report"]
+    if events:
+        return events[0].at.isoformat()
+    if report.generated_at:
+        return report.generated_at.isoformat()
+    return dt.datetime.combine(report.today, dt.time(), dt.UTC).isoformat()
+
+
+# --- paths ----------------------------------------------------------------------------------
+
+
+def plan_path(lang: str, plan_id: str) -> str:
+    """The overview page of a plan."""
+    return f"{lang}/{plan_id}/index.html"
+
+
+def commitment_path(lang: str, plan_id: str, commitment_id: str, ext: str = "html") -> str:
+    """A commitment's page (``html``) or feed (``xml``)."""
+    return f"{lang}/{plan_id}/commitments/{commitment_id}.{ext}"
+
+
+def institution_path(lang: str, plan_id: str, slug: str) -> str:
+    """A lead institution's page."""
+    return f"{lang}/{plan_id}/institutions/{slug}.html"
+
+
+def _twin(page: str, lang: str) -> str:
+    return posixpath.join(lang, page.split("/", 1)[1])
+
+
+# --- the build ------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Renders templates into the temporary site folder and counts what it wrote."""
+
+    def __init__(self, root: Path, env: jinja2.Environment) -> None:
+        self.root = root
+        self.env = env
+        self.pages = 0
+        self.files = 0
+
+    def page(self, template: str, page: str, **context: Any) -> None:
+        lang = page.split("/", 1)[0]
+        twin = _twin(page, next(other for other in SITE_LANGUAGES if other != lang))
+        self.write(template, page, twin=twin, **context)
+        self.pages += 1
+
+    def write(self, template: str, page: str, **context: Any) -> None:
+        text = self.env.get_template(template).render(page=page, **context)
+        self.text(page, text)
+
+    def text(self, page: str, text: str) -> None:
+        path = self.root / page
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        self.files += 1
+
+
+def build_site(report: Report, out: Path, progress: Progress = lambda _line: None) -> int:
+    """Write the whole site to ``out``, replacing what was there; the number of pages."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        writer = _Writer(temp, template_environment())
+        _write_all(report, writer, progress)
+        _swap(temp, out)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    return writer.pages
+
+
+def _write_all(report: Report, writer: _Writer, progress: Progress) -> None:
+    progress("assets: style sheet and table script")
+    _copy_assets(writer)
+    writer.write("choose-language.html", "index.html", choices=[
+        {"lang": lang, "title": i18n.translations(lang).gettext(
+            "Open Government action plan follow-up"),
+         "intro": i18n.translations(lang).gettext(
+            "Commitments, milestones, their status and public comments."),
+         "enter": i18n.translations(lang).gettext("Read in English")}
+        for lang in SITE_LANGUAGES])
+    for lang in SITE_LANGUAGES:
+        use_language(writer.env, lang)
+        progress(f"{lang}: overview pages")
+        common = {"report": report}
+        writer.page("home.html", f"{lang}/index.html", **common)
+        writer.page("data.html", f"{lang}/data.html", **common,
+                    columns={"commitments": COMMITMENT_COLUMNS, "milestones": MILESTONE_COLUMNS,
+                             "comments": COMMENT_COLUMNS})
+        writer.write("feed.xml", f"{lang}/feed.xml", **common, events=report.recent,
+                     title_key="site", commitment=None, plan=None)
+        for view in report.plans:
+            writer.page("plan.html", plan_path(lang, view.id), **common, plan=view)
+            writer.page("institutions.html", f"{lang}/{view.id}/institutions/index.html",
+                        **common, plan=view)
+            for institution in view.institutions:
+                writer.page("institution.html", institution_path(lang, view.id, institution.slug),
+                            **common, plan=view, institution=institution)
+        progress(f"{lang}: commitment pages and feeds")
+        for view in report.plans:
+            slugs = {i.slug: i for i in view.institutions}
+            for commitment in view.commitments:
+                writer.page("commitment.html", commitment_path(lang, view.id, commitment.id),
+                            **common, plan=view, c=commitment, institutions=slugs)
+                writer.write("feed.xml", commitment_path(lang, view.id, commitment.id, "xml"),
+                             **common, events=commitment.timeline, title_key="commitment",
+                             commitment=commitment, plan=view)
+        progress(f"{lang}: Markdown report")
+        writer.write("report.md", f"report.{lang}.md", **common)
+    progress("open data: plan.json and CSV files")
+    _write_data(report, writer)
+
+
+def _copy_assets(writer: _Writer) -> None:
+    for folder in TEMPLATE_DIRS:
+        assets = folder / "assets"
+        if assets.is_dir():
+            shutil.copytree(assets, writer.root / "assets")
+            writer.files += sum(1 for _ in assets.iterdir())
+            return
+    raise FileNotFoundError("the report templates have no assets/ folder")
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Put ``new`` at ``out``; the old site is moved aside first and removed last."""
+    if not out.exists():
+        new.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    old.rmdir()
+    out.rename(old)
+    new.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+# --- open data ------------------------------------------------------------------------------
+
+
+def _texts(text: Text) -> dict[str, str]:
+    return {lang: value for lang, value in sorted(text.values.items()) if value.strip()}
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def plan_data(report: Report) -> dict[str, Any]:
+    """The document of ``data/plan.json`` (see ``report-data.schema.json``)."""
+    return {
+        "format": DATA_FORMAT,
+        "version": DATA_VERSION,
+        "today": report.today.isoformat(),
+        "snapshot_taken_at": _iso(report.generated_at),
+        "gitlab_project": report.project.web_url if report.project else None,
+        "plans": [_plan_data(view) for view in report.plans],
+    }
+
+
+def _plan_data(view: PlanView) -> dict[str, Any]:
+    plan = view.plan
+    return {
+        "id": plan.id,
+        "country": plan.country,
+        "title": _texts(plan.title),
+        "period": {"start": plan.period_start.iso(), "end": plan.period_end.iso()},
+        "languages": list(plan.languages),
+        "url": plan.url,
+        "milestones_by_status": {str(s or "no-update"): n for s, n in view.status_counts},
+        "commitments_by_completion": {str(c or "no-update"): n for c, n in view.completion_counts},
+        "commitments": [_commitment_data(c) for c in view.commitments],
+    }
+
+
+def _commitment_data(view: CommitmentView) -> dict[str, Any]:
+    c = view.commitment
+    return {
+        "id": c.id,
+        "title": _texts(c.title),
+        "lead_institutions": [_texts(t) for t in c.lead_institutions],
+        "completion": view.completion,
+        "completion_source": view.completion_source,
+        "issue_url": safe_url(view.issue.web_url) if view.issue else None,
+        "last_update": _iso(view.last_update),
+        "comment_count": view.comment_count,
+        "milestones": [
+            {
+                "id": row.milestone.id,
+                "parent_id": row.parent_id,
+                "title": _texts(row.milestone.title),
+                "due": row.milestone.due.iso() if row.milestone.due else None,
+                "status": row.status,
+                "status_since": _iso(row.status_since),
+                "overdue": row.overdue,
+                "issue_url": safe_url(row.issue.web_url) if row.issue else None,
+            }
+            for row in view.milestones
+        ],
+    }
+
+
+def _joined(texts: Iterable[Text], lang: str) -> str:
+    return "; ".join(value for t in texts if (value := t.get(lang)))
+
+
+def _csv(writer: _Writer, name: str, columns: tuple[str, ...],
+         rows: Iterator[Mapping[str, object]]) -> None:
+    path = writer.root / "data" / name
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        out = csv.DictWriter(stream, fieldnames=columns)
+        out.writeheader()
+        out.writerows(rows)
+    writer.files += 1
+
+
+def _write_data(report: Report, writer: _Writer) -> None:
+    (writer.root / "data").mkdir(exist_ok=True)
+    writer.text("data/plan.json",
+                json.dumps(plan_data(report), ensure_ascii=False, indent=1) + "\n")
+    shutil.copyfile(DATA_SCHEMA, writer.root / "data" / "plan.schema.json")
+    writer.files += 1
+    _csv(writer, "commitments.csv", COMMITMENT_COLUMNS, _commitment_rows(report))
+    _csv(writer, "milestones.csv", MILESTONE_COLUMNS, _milestone_rows(report))
+    _csv(writer, "comments.csv", COMMENT_COLUMNS, _comment_rows(report))
+
+
+def _commitment_rows(report: Report) -> Iterator[Mapping[str, object]]:
+    for view in report.commitments():
+        c = view.commitment
+        yield {
+            "plan_id": view.plan_id, "commitment_id": c.id,
+            "title_fr": c.title.get("fr") or "", "title_en": c.title.get("en") or "",
+            "lead_institutions_fr": _joined(c.lead_institutions, "fr"),
+            "lead_institutions_en": _joined(c.lead_institutions, "en"),
+            "completion": view.completion or "", "completion_source": view.completion_source or "",
+            "milestones_total": view.total, "milestones_complete": view.done,
+            "milestones_overdue": view.overdue, "last_update": _iso(view.last_update) or "",
+            "issue_url": (safe_url(view.issue.web_url) or "") if view.issue else "",
+        }
+
+
+def _milestone_rows(report: Report) -> Iterator[Mapping[str, object]]:
+    for view in report.commitments():
+        for row in view.milestones:
+            m = row.milestone
+            yield {
+                "plan_id": view.plan_id, "commitment_id": view.id, "milestone_id": m.id,
+                "parent_id": row.parent_id or "",
+                "title_fr": m.title.get("fr") or "", "title_en": m.title.get("en") or "",
+                "due": m.due.iso() if m.due else "",
+                "due_text_fr": m.due_text.get("fr") or "",
+                "due_text_en": m.due_text.get("en") or "",
+                "status": row.status or "", "status_since": _iso(row.status_since) or "",
+                "overdue": "true" if row.overdue else "false",
+                "issue_url": (safe_url(row.issue.web_url) or "") if row.issue else "",
+            }
+
+
+def _comment_rows(report: Report) -> Iterator[Mapping[str, object]]:
+    for view in report.commitments():
+        comments: list[Event] = [e for e in view.timeline if e.comment is not None]
+        for event in reversed(comments):  # oldest first, as they were written
+            comment = event.comment
+            assert comment is not None
+            yield {
+                "plan_id": view.plan_id, "commitment_id": view.id, "item_id": event.item_id,
+                "comment_id": comment.id, "created_at": comment.created_at.isoformat(),
+                "author_name": comment.author_name, "author_username": comment.author_username,
+                "author_role": comment.author_role, "body": comment.body,
+                "url": safe_url(comment.web_url) or "",
+            }
