@@ -32,6 +32,7 @@ ALLOWED_ATTRIBUTES = {
 }
 # Only footnote anchors keep an id, so a text cannot take over an id the page itself uses.
 _FOOTNOTE_ID = re.compile(r"^fn(ref)?-[0-9a-f]{8}-[0-9]+(:[0-9]+)?$")
+_REL_WITHOUT_HREF = re.compile(r'<a((?: (?:id|title)="[^"]*")*) rel="nofollow noopener">')
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
@@ -59,16 +60,18 @@ def render_markdown(text: str, base_url: str | None = None, top_heading: int = 3
     """Safe HTML for the Markdown ``text``.
 
     ``base_url`` resolves relative links (GitLab writes ``/group/project/uploads/...``);
-    without it they are dropped. A ``# heading`` becomes ``<h{top_heading}>`` and the rest
-    follow, capped at ``h6``.
+    without it they are dropped. The text's highest heading becomes ``<h{top_heading}>``.
     """
     # Footnote ids get a prefix from the text, so two texts on one page never share an id.
     env = {"docId": f"{zlib.crc32(text.encode()):08x}"}
     tokens = _PARSER.parse(text, env)
+    # The text's own levels are packed from ``top_heading`` down, so a text that starts at
+    # "###" or skips a level still gives the page an outline without holes.
+    used = sorted({int(t.tag[1]) for t in tokens if t.type == "heading_open"})
+    level_of = {level: min(6, top_heading + rank) for rank, level in enumerate(used)}
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
-            level = min(6, int(token.tag[1]) + top_heading - 1)
-            token.tag = f"h{level}"
+            token.tag = f"h{level_of[int(token.tag[1])]}"
     html = _PARSER.renderer.render(tokens, _PARSER.options, env)
     return Markup(_clean(html, base_url))  # noqa: S704 - nh3 has just sanitised it
 
@@ -85,7 +88,7 @@ def _clean(html: str, base_url: str | None) -> str:
             return value if _FOOTNOTE_ID.match(value[1:]) else None
         return urljoin(base_url, value) if base_url else None
 
-    return nh3.clean(
+    cleaned: str = nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
@@ -94,6 +97,8 @@ def _clean(html: str, base_url: str | None) -> str:
         link_rel=LINK_REL,
         strip_comments=True,
     )
+    # A link whose address was refused keeps its text but must not keep rel (invalid HTML).
+    return _REL_WITHOUT_HREF.sub(r"<a\1>", cleaned)
 
 
 _INLINE_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~&"})

@@ -270,7 +270,11 @@ def _events(
 
 def slugify(text: str) -> str:
     """An ASCII file name for ``text``: "Ministère de l'Économie" -> "ministere-de-l-economie"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    # Accents fall away; any other non-ASCII sign (’, «) separates words like a space.
+    ascii_text = "".join(
+        char if char.isascii() else ("" if unicodedata.combining(char) else " ")
+        for char in unicodedata.normalize("NFKD", text)
+    )
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:60].rstrip("-") or "institution"
 
