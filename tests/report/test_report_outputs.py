@@ -1,0 +1,166 @@
+"""Open data, feeds and Markdown reports of the built site, and the `tracker report` command."""
+
+from __future__ import annotations
+
+import csv
+import json
+import xml.etree.ElementTree as ET  # parses only feeds these tests have just built
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from conftest import EXAMPLES, TODAY, example_plans, make_snapshot
+
+from tracker.cli import cli
+from tracker.report.render import COMMENT_COLUMNS, COMMITMENT_COLUMNS, MILESTONE_COLUMNS
+from tracker.snapshot import save_snapshot
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as stream:
+        reader = csv.DictReader(stream)
+        rows = list(reader)
+        return list(reader.fieldnames or ()), rows
+
+
+def test_plan_json_matches_its_published_schema(site: Path, bare_site: Path) -> None:
+    """data/plan.json validates against data/plan.schema.json, with and without a snapshot."""
+    for root in (site, bare_site):
+        schema = json.loads((root / "data/plan.schema.json").read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        document = json.loads((root / "data/plan.json").read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator(schema).validate(document)
+        assert [plan["id"] for plan in document["plans"]] == [
+            "ca-2022-2024", "fr-2015-2017", "fr-2021-2023",
+        ]
+    document = json.loads((site / "data/plan.json").read_text(encoding="utf-8"))
+    assert document["snapshot_taken_at"] == "2026-11-20T08:00:00+00:00"
+    assert document["today"] == TODAY.isoformat()
+    canada = document["plans"][0]
+    assert canada["milestones_by_status"] == {
+        "not-started": 25, "in-progress": 25, "complete": 25, "delayed": 25, "withdrawn": 25,
+        "no-update": 0,
+    }
+
+
+def test_csv_files_have_the_documented_columns(site: Path) -> None:
+    """Each CSV has exactly its documented header, one row per item, and the data page lists it."""
+    plans = example_plans()
+    commitments = list(plans.commitments())
+    header, rows = _csv(site / "data/commitments.csv")
+    assert tuple(header) == COMMITMENT_COLUMNS
+    assert [row["commitment_id"] for row in rows] == [c.id for c in commitments]
+    header, rows = _csv(site / "data/milestones.csv")
+    assert tuple(header) == MILESTONE_COLUMNS
+    assert len(rows) == sum(1 for c in commitments for _ in c.walk())
+    assert {row["overdue"] for row in rows} == {"true", "false"}
+    header, rows = _csv(site / "data/comments.csv")
+    assert tuple(header) == COMMENT_COLUMNS
+    assert len(rows) == 5 + len(commitments) - 1
+    assert rows[0]["body"] == "<script>alert('script')</script>Hello"  # raw data, as written
+    for lang in ("fr", "en"):
+        html = (site / f"{lang}/data.html").read_text(encoding="utf-8")
+        for column in {*COMMITMENT_COLUMNS, *MILESTONE_COLUMNS, *COMMENT_COLUMNS}:
+            assert f"<dt><code>{column}</code></dt>" in html, (lang, column)
+
+
+def test_feeds_are_atom_with_statuses_and_comments(site: Path) -> None:
+    """Site and commitment feeds parse as Atom; comment bodies are sanitised HTML."""
+    for lang, title in (("fr", "Suivi des plans d’action pour un gouvernement ouvert"),
+                        ("en", "Open Government action plan follow-up")):
+        feed = ET.parse(site / f"{lang}/feed.xml").getroot()  # noqa: S314
+        assert feed.tag == f"{ATOM}feed"
+        assert feed.findtext(f"{ATOM}title", "").startswith(title)
+        assert len(feed.findall(f"{ATOM}entry")) == 100
+    feed = ET.parse(site / "en/ca-2022-2024/commitments/ca-2022-2024-c01.xml").getroot()  # noqa: S314
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 5 + 1 + 2 * 17  # comments, completion, two changes per milestone
+    contents = [e.findtext(f"{ATOM}content") for e in entries
+                if e.find(f"{ATOM}content") is not None]
+    assert "<p> and <b>bold</b></p>\n" in contents
+    assert all("<script" not in (c or "") and "onerror" not in (c or "") for c in contents)
+    titles = [e.findtext(f"{ATOM}title") for e in entries]
+    assert "Commitment ca-2022-2024-c01: completion level set to Not started." in titles
+    ids = [e.findtext(f"{ATOM}id") for e in entries]
+    assert len(set(ids)) == len(ids)
+    assert all(i and i.startswith("urn:uuid:") for i in ids)
+
+
+def test_markdown_reports_in_both_languages(site: Path) -> None:
+    """report.fr.md and report.en.md summarise every plan and commitment."""
+    fr = (site / "report.fr.md").read_text(encoding="utf-8")
+    en = (site / "report.en.md").read_text(encoding="utf-8")
+    assert fr.startswith("# Suivi des plans d’action pour un gouvernement ouvert\n")
+    assert en.startswith("# Follow-up of Open Government action plans\n")
+    assert "| Réalisé | 25 |" in fr
+    assert "| Complete | 25 |" in en
+    assert "#### ca-2022-2024-c01. Climate Change and Sustainable Growth" in en
+    assert "- **Public comments**: 5" in en
+    assert "&amp;" not in en  # Markdown, not HTML escaping
+
+
+def test_cli_builds_with_and_without_snapshot(tmp_path: Path) -> None:
+    """`tracker report` prints its phases and a summary, then replaces the site whole."""
+    runner = CliRunner()
+    out = tmp_path / "public"
+    args = ["report", "--commitments", str(EXAMPLES), "--out", str(out),
+            "--snapshot", str(tmp_path / "none.json"), "--today", "2026-11-21"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"plans: reading {EXAMPLES}"
+    none = tmp_path / "none.json"
+    assert lines[1] == f'snapshot: none at {none}, every item shows "no update yet"'
+    assert lines[-1].startswith(f"Report written to {out}/: 68 pages in 2 languages (")
+    (out / "stale.html").write_text("old", encoding="utf-8")
+    save_snapshot(make_snapshot(example_plans()), tmp_path / "snap.json")
+    args[args.index("--snapshot") + 1] = str(tmp_path / "snap.json")
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert not (out / "stale.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "snap.json"]  # no temp left
+
+
+def test_failed_build_keeps_the_old_site(tmp_path: Path) -> None:
+    """A corrupt snapshot stops the build with a clear error; the old site stays untouched."""
+    out = tmp_path / "public"
+    out.mkdir()
+    (out / "index.html").write_text("old site", encoding="utf-8")
+    bad = tmp_path / "snap.json"
+    bad.write_text("{oops", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["report", "--commitments", str(EXAMPLES), "--out", str(out),
+                                      "--snapshot", str(bad)])
+    assert result.exit_code == 1
+    assert f"Error: {bad}: the snapshot is not valid JSON (line 1, column 2" in result.output
+    assert (out / "index.html").read_text(encoding="utf-8") == "old site"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "snap.json"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--commitments", "nowhere"],
+         "Error: nowhere: no such folder of plans (use --commitments)"),
+        (["--out", "."],
+         "Error: .: refusing to replace this folder by the site; pick another --out"),
+    ],
+)
+def test_cli_refuses_bad_folders(
+    args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A missing plans folder, or an --out that would erase the work, is refused clearly."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "commitments").symlink_to(EXAMPLES)
+    result = CliRunner().invoke(cli, ["report", *args])
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_help_has_an_example() -> None:
+    """`tracker report --help` shows runnable examples."""
+    result = CliRunner().invoke(cli, ["report", "--help"])
+    assert result.exit_code == 0
+    assert "  tracker report --out site/ --snapshot snap.json --today 2026-11-21" in result.output
