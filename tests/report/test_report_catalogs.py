@@ -1,0 +1,72 @@
+"""The gettext catalogs: every interface string is in both, translated, same placeholders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from tracker.report.i18n import LOCALE_DIR, translations
+
+REPO = Path(__file__).resolve().parents[2]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+JINJA_OPTIONS = {"**": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true",
+                        "lstrip_blocks": "true"}}
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _used_messages() -> set[str]:
+    found: set[str] = set()
+    sources = [
+        (REPO / "templates", [("**.html", "jinja2"), ("**.xml", "jinja2"), ("**.md", "jinja2")],
+         JINJA_OPTIONS),
+        (REPO / "tracker/report", [("**.py", "python")], {}),
+    ]
+    for folder, method_map, options in sources:
+        for _name, _line, message, _comments, _context in extract_from_dir(
+            str(folder), method_map, options, keywords=KEYWORDS
+        ):
+            found.update([message] if isinstance(message, str) else message)
+    return found
+
+
+def _catalog(lang: str) -> dict[str, list[str]]:
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as stream:
+        catalog = read_po(stream, locale=lang)
+    entries: dict[str, list[str]] = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        for msgid in ids:
+            entries[msgid] = [s for s in strings if s]
+    return entries
+
+
+def test_every_used_string_is_in_both_catalogs() -> None:
+    """Strings used by templates and code are exactly those of the catalogs: none missing."""
+    used = _used_messages()
+    assert len(used) > 100
+    for lang in ("fr", "en"):
+        assert set(_catalog(lang)) == used, lang
+
+
+def test_french_is_complete_with_the_same_placeholders() -> None:
+    """Every French string is translated and keeps the placeholders of its English id."""
+    for msgid, strings in _catalog("fr").items():
+        assert strings, f"untranslated: {msgid!r}"
+        for string in strings:
+            assert set(PLACEHOLDER.findall(string)) <= set(PLACEHOLDER.findall(msgid)) | {"n"}
+            assert set(PLACEHOLDER.findall(msgid)) - {"n"} <= set(PLACEHOLDER.findall(string))
+
+
+def test_catalogs_compile_and_translate() -> None:
+    """The .po files compile in memory and answer lookups, plurals included."""
+    fr = translations("fr")
+    assert fr.gettext("Overdue") == "En retard"
+    assert fr.ngettext("%(n)s commitment", "%(n)s commitments", 2) == "%(n)s engagements"
+    assert fr.ngettext("%(n)s commitment", "%(n)s commitments", 1) == "%(n)s engagement"
+    assert translations("en").gettext("Overdue") == "Overdue"
