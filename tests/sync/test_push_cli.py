@@ -1,0 +1,228 @@
+"""`tracker push` through the CLI against the faithful fake GitLab, on the shipped example."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import gitlab
+import pytest
+from click.testing import CliRunner, Result
+
+from tracker.cli import cli
+from tracker.plan.load import load_plans
+from tracker.sync import block
+from tracker.testing.fake_gitlab import FakeGitLab
+
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED = REPO / "commitments"
+
+
+def item_ids(commitments: Path) -> list[str]:
+    """Every commitment and milestone id of the plans in ``commitments``."""
+    ids = []
+    for commitment in load_plans(commitments).commitments():
+        ids.append(commitment.id)
+        ids.extend(m.id for m, _ in commitment.walk())
+    return ids
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, fake_gitlab: FakeGitLab, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A tracker repository holding the shipped example, configured for the fake GitLab."""
+    shutil.copytree(SHIPPED, tmp_path / "commitments")
+    (tmp_path / "tracker.yml").write_text(
+        f"gitlab_url: {fake_gitlab.url}\nproject: ogp/suivi\nwrite_interval: 0\n"
+        "report_url: https://ogp.example/suivi\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GITLAB_TOKEN", "owner-token")
+    for name in ("TRACKER_GITLAB_URL", "TRACKER_PROJECT", "CI_SERVER_URL", "CI_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def push(*args: str) -> Result:
+    """Run `tracker push` in-process."""
+    return CliRunner().invoke(cli, ["push", *args])
+
+
+def managed(gl: gitlab.Gitlab) -> Counter[str]:
+    """How many issues carry each item id, read back through python-gitlab."""
+    project = gl.projects.get("ogp/suivi")
+    found: Counter[str] = Counter()
+    for issue in project.issues.list(state="all", iterator=True, per_page=100):
+        parsed = block.parse(issue.description)
+        if parsed:
+            found[parsed.key] += 1
+    return found
+
+
+def issue_for(project: Any, key: str) -> Any:
+    """The issue whose managed block carries ``key``."""
+    for issue in project.issues.list(state="all", iterator=True, per_page=100):
+        parsed = block.parse(issue.description)
+        if parsed and parsed.key == key:
+            return issue
+    raise KeyError(key)
+
+
+def test_first_push_creates_one_issue_per_item_then_second_push_writes_nothing(
+    workspace: Path, fake_gitlab: FakeGitLab, gl: gitlab.Gitlab
+) -> None:
+    """First push: one issue per id, plan milestones and links; second: zero writes, few reads."""
+    ids = item_ids(workspace / "commitments")
+    first = push()
+    assert first.exit_code == 0, first.output
+    assert f"Push done: {len(ids)} created, 7 updated, 0 unchanged, 0 conflicts." in first.output
+    assert managed(gl) == Counter(dict.fromkeys(ids, 1))
+    project = gl.projects.get("ogp/suivi")
+    assert sorted(m.title for m in project.milestones.list(get_all=True)) == sorted(
+        plan.milestone_title for plan in load_plans(workspace / "commitments").plans)
+    commitment = project.issues.list(labels=["commitment::fr-2015-2017-22",
+                                             "kind::commitment"], get_all=True)[0]
+    linked = sorted(link.iid for link in commitment.links.list(get_all=True))
+    assert len(linked) == 6
+
+    fake_gitlab.reset(counters_only=True)
+    second = push()
+    stats = fake_gitlab.stats()
+    assert second.exit_code == 0, second.output
+    assert f"0 created, 0 updated, {len(ids)} unchanged, 0 conflicts" in second.output
+    assert stats["writes"] == 0
+    assert stats["total"] <= -(-len(ids) // 100) + 5
+
+
+def test_dry_run_writes_nothing_and_lists_the_changes(
+    workspace: Path, fake_gitlab: FakeGitLab
+) -> None:
+    """--dry-run prints the planned creates and sends no write request."""
+    result = push("--dry-run")
+    assert result.exit_code == 0, result.output
+    assert fake_gitlab.stats()["writes"] == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Dry run: ")
+    assert lines[0].endswith(" change(s) would be written.")
+    assert "  create issue for fr-2015-2017-22: 'fr-2015-2017-22 · Diffuser l’innovation et " \
+           "approfondir la recherche sur le gouvernement ouvert'" in lines
+
+
+def test_people_keep_their_words_labels_assignees_and_state(
+    workspace: Path, fake_gitlab: FakeGitLab, gl: gitlab.Gitlab
+) -> None:
+    """A push that changes the YAML keeps everything people own on the issue."""
+    assert push().exit_code == 0
+    project = gl.projects.get("ogp/suivi")
+    issue = issue_for(project, "fr-2015-2017-22.1.2")
+    owner = gl.http_get("/user")["id"]
+    project.issues.update(issue.iid, {
+        "description": issue.description + "\n\nAvancement : trois hackathons organisés.",
+        "add_labels": "priorité,status::in-progress", "assignee_ids": [owner],
+        "state_event": "close"})
+    yaml_file = workspace / "commitments" / "fr-2015-2017" / "22.yml"
+    text = yaml_file.read_text(encoding="utf-8")
+    yaml_file.write_text(text.replace("fr-2015-2017-22.1.2\n", "fr-2015-2017-22.1.2\n"
+                                      "        due: 2016-06\n", 1), encoding="utf-8")
+
+    result = push()
+    assert result.exit_code == 0, result.output
+    after = project.issues.get(issue.iid)
+    assert after.description.endswith("\n\nAvancement : trois hackathons organisés.")
+    assert {"priorité", "status::in-progress"} <= set(after.labels)
+    assert [a["id"] for a in after.assignees] == [owner]
+    assert (after.state, after.due_date) == ("closed", "2016-06-30")
+
+
+def test_person_edit_of_a_managed_field_is_a_conflict_not_overwritten(
+    workspace: Path, gl: gitlab.Gitlab
+) -> None:
+    """Title edited on GitLab and in the YAML: reported as a conflict, exit 2, title kept."""
+    assert push().exit_code == 0
+    project = gl.projects.get("ogp/suivi")
+    target = issue_for(project, "fr-2021-2023-46")
+    project.issues.update(target.iid, {"title": "Titre choisi par la DITP"})
+    yaml_file = workspace / "commitments" / "fr-2021-2023" / "46.yml"
+    text = yaml_file.read_text(encoding="utf-8")
+    yaml_file.write_text(text.replace("Soutenir l'innovation", "Soutenir vraiment l'innovation",
+                                      1), encoding="utf-8")
+
+    result = push()
+    assert result.exit_code == 2
+    assert (f"CONFLICT on issue #{target.iid} (fr-2021-2023-46), title: edited on GitLab and "
+            "changed in the YAML since the last push") in result.output
+    assert project.issues.get(target.iid).title == "Titre choisi par la DITP"
+
+
+def test_invalid_yaml_sends_no_request(workspace: Path, fake_gitlab: FakeGitLab) -> None:
+    """A plan error stops the push before any request, with the located message."""
+    yaml_file = workspace / "commitments" / "fr-2021-2023" / "46.yml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace("due: ", "due: 20-", 1),
+                         encoding="utf-8")
+    result = push()
+    assert result.exit_code == 1
+    assert "Error: the plan has 1 error:\ncommitments/fr-2021-2023/46.yml:" in result.output
+    assert fake_gitlab.stats()["total"] == 0
+
+
+def test_bad_token_makes_no_write_and_says_what_to_do(
+    workspace: Path, fake_gitlab: FakeGitLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused token: exit 1, a clear message without the token, and no write."""
+    monkeypatch.setenv("GITLAB_TOKEN", "glpat-wrong-token-123")
+    result = push()
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: checking the token: GitLab refused the token (401 Unauthorized). Check that "
+        "GITLAB_TOKEN holds a valid, unexpired token with the api scope.\n")
+    assert fake_gitlab.stats()["writes"] == 0
+
+
+@pytest.mark.parametrize("kind", ["error_after", "drop"])
+def test_create_with_unknown_outcome_is_not_duplicated(
+    workspace: Path, fake_gitlab: FakeGitLab, gl: gitlab.Gitlab, kind: str
+) -> None:
+    """A create committed but unanswered is found by its marker, not sent again."""
+    options = {"after": True} if kind == "drop" else {}
+    fake_gitlab.add_fault(kind, methods=["POST"], route="/issues$", nth=3, **options)
+    result = push()
+    assert result.exit_code == 0, result.output
+    ids = item_ids(workspace / "commitments")
+    assert managed(gl) == Counter(dict.fromkeys(ids, 1))
+    assert fake_gitlab.stats()["faults"]["fired"] == {kind: 1}
+
+
+def _only_french_plans(workspace: Path) -> None:
+    shutil.rmtree(workspace / "commitments" / "ca-2022-2024")
+
+
+def test_killed_at_twenty_points_then_rerun_converges_without_duplicates(
+    workspace: Path, fake_gitlab: FakeGitLab, gl: gitlab.Gitlab
+) -> None:
+    """SIGKILL at 20 points of a first push; each re-run ends with one issue per id."""
+    _only_french_plans(workspace)
+    ids = item_ids(workspace / "commitments")
+    env = {**os.environ, "GITLAB_TOKEN": "owner-token"}
+    assert push("--dry-run").exit_code == 0
+    for point in range(1, 60, 3):  # 20 points spread over the ~60 writes of a first push
+        fake_gitlab.reset()
+        fake_gitlab.add_fault("hold", methods=["POST", "PUT"], nth=point)
+        process = subprocess.Popen([sys.executable, "-m", "tracker", "push"], cwd=workspace,
+                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            fake_gitlab.wait_for_hold(timeout=30)
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
+            fake_gitlab.release_holds()
+        fake_gitlab.faults.clear()
+        rerun = push()
+        assert rerun.exit_code == 0, (point, rerun.output)
+        assert managed(gl) == Counter(dict.fromkeys(ids, 1)), point
+        fake_gitlab.reset(counters_only=True)
+        assert push().exit_code == 0
+        assert fake_gitlab.stats()["writes"] == 0, point
