@@ -75,11 +75,13 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(compiled)
 
 
+@functools.lru_cache(maxsize=4096)  # Babel is slow and a report shows few distinct days
 def long_date(day: dt.date, lang: str) -> str:
     """``21 novembre 2026`` / ``November 21, 2026``."""
     return str(format_date(day, format="long", locale=lang))
 
 
+@functools.lru_cache(maxsize=1024)
 def month(day: dt.date, lang: str) -> str:
     """``novembre 2026`` / ``November 2026``: for deadlines written as a month."""
     return str(format_skeleton("yMMMM", day, locale=lang))

@@ -97,7 +97,8 @@ def use_language(env: jinja2.Environment, lang: str) -> None:
         tx=lambda text: _localized(text, lang, block=False),
         md=lambda text, base=None, top=3: _localized(text, lang, block=True, base=base, top=top),
         plain=lambda text: _plain(text, lang),
-        md_html=lambda body, base=None: str(render_markdown(body, base)),
+        # Same arguments as the timeline's, so the feed reuses the cached rendering.
+        md_html=lambda body, base=None: str(render_markdown(body, base, 4)),
         fdate=lambda value: _date(value, lang),
         fpartial=lambda value: _partial_date(value, lang),
         fnum=lambda value: i18n.number(value, lang),
@@ -276,7 +277,7 @@ def _write_all(report: Report, writer: _Writer, progress: Progress) -> None:
                     columns={"commitments": COMMITMENT_COLUMNS, "milestones": MILESTONE_COLUMNS,
                              "comments": COMMENT_COLUMNS})
         writer.write("feed.xml", f"{lang}/feed.xml", **common, events=report.recent,
-                     title_key="site", commitment=None, plan=None)
+                     commitment=None, plan=None)
         for view in report.plans:
             writer.page("plan.html", plan_path(lang, view.id), **common, plan=view)
             writer.page("institutions.html", f"{lang}/{view.id}/institutions/index.html",
@@ -284,17 +285,19 @@ def _write_all(report: Report, writer: _Writer, progress: Progress) -> None:
             for institution in view.institutions:
                 writer.page("institution.html", institution_path(lang, view.id, institution.slug),
                             **common, plan=view, institution=institution)
-        progress(f"{lang}: commitment pages and feeds")
-        for view in report.plans:
-            slugs = {i.slug: i for i in view.institutions}
-            for commitment in view.commitments:
-                writer.page("commitment.html", commitment_path(lang, view.id, commitment.id),
-                            **common, plan=view, c=commitment, institutions=slugs)
-                writer.write("feed.xml", commitment_path(lang, view.id, commitment.id, "xml"),
-                             **common, events=commitment.timeline, title_key="commitment",
-                             commitment=commitment, plan=view)
         progress(f"{lang}: Markdown report")
         writer.write("report.md", f"report.{lang}.md", **common)
+    progress("commitment pages and feeds, in both languages")
+    for view in report.plans:
+        for commitment in view.commitments:
+            # Both languages in turn, so each comment's Markdown is rendered once (cached).
+            for lang in SITE_LANGUAGES:
+                use_language(writer.env, lang)
+                writer.page("commitment.html", commitment_path(lang, view.id, commitment.id),
+                            report=report, plan=view, c=commitment)
+                writer.write("feed.xml", commitment_path(lang, view.id, commitment.id, "xml"),
+                             report=report, events=commitment.timeline, commitment=commitment,
+                             plan=view)
     progress("open data: plan.json and CSV files")
     _write_data(report, writer)
 
