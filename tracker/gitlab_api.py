@@ -11,6 +11,8 @@ again. The token is sent only as a header and never appears in a message.
 from __future__ import annotations
 
 import time
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -104,6 +106,7 @@ class GitLabProject:
         self._sleep = sleep
         self._last_write = 0.0
         self.user: dict[str, Any] = {}
+        self.server_time: datetime | None = None
 
     def __repr__(self) -> str:
         return f"GitLabProject({self._gl.url!r}, {self._project_ref!r})"
@@ -155,13 +158,16 @@ class GitLabProject:
     # --- reads ------------------------------------------------------------------------------
 
     def connect(self) -> dict[str, Any]:
-        """Check the token and the project; the project's attributes."""
-        def auth() -> None:
-            self._gl.auth()
+        """Check the token and the project; the project's attributes.
 
-        self._read("checking the token", auth)
-        user = self._gl.user
-        self.user = dict(user.attributes) if user is not None else {}
+        Also notes the server's clock (``Date`` header), which the pull compares with issue
+        times: the local clock may differ from GitLab's.
+        """
+        response = self._read("checking the token",
+                              lambda: self._gl.http_request("get", "/user"))
+        self.user = dict(response.json())
+        date = response.headers.get("Date")
+        self.server_time = parsedate_to_datetime(date) if date else None
         attributes: dict[str, Any] = dict(self.project.attributes)
         return attributes
 
@@ -188,6 +194,51 @@ class GitLabProject:
                 labels=[sync_label], state="all", order_by="created_at", sort="desc",
                 per_page=100, page=1,
             )
+        ])
+
+    def issues_raw(self, labels: list[str]) -> list[dict[str, Any]]:
+        """Every issue with all of ``labels``, open or closed, as GitLab's JSON objects."""
+        return self._read("listing issues", lambda: [
+            dict(item.attributes)
+            for item in self.project.issues.list(
+                labels=labels, state="all", order_by="created_at", sort="asc",
+                per_page=100, iterator=True,
+            )
+        ])
+
+    def members(self) -> dict[int, int]:
+        """Access level of every member of the project, inherited ones included, by user id."""
+        return self._read("listing project members", lambda: {
+            int(m.id): int(m.access_level)
+            for m in self.project.members_all.list(per_page=100, iterator=True)
+        })
+
+    def access_level(self, user_id: int) -> int:
+        """The access level of one user in the project (0 when not a member)."""
+        def get() -> int:
+            try:
+                return int(self.project.members_all.get(user_id).access_level)
+            except gitlab.exceptions.GitlabGetError as error:
+                if _code(error) == 404:
+                    return 0
+                raise
+
+        return self._read("reading the token's role", get)
+
+    def label_events(self, iid: int) -> list[dict[str, Any]]:
+        """The resource label events of an issue (who added or removed which label, when)."""
+        return self._read(f"reading label events of issue #{iid}", lambda: [
+            dict(event.attributes)
+            for event in self.project.issues.get(iid, lazy=True).resourcelabelevents.list(
+                per_page=100, iterator=True)
+        ])
+
+    def state_events(self, iid: int) -> list[dict[str, Any]]:
+        """The resource state events of an issue (closed, reopened, when)."""
+        return self._read(f"reading state events of issue #{iid}", lambda: [
+            dict(event.attributes)
+            for event in self.project.issues.get(iid, lazy=True).resourcestateevents.list(
+                per_page=100, iterator=True)
         ])
 
     def issue(self, iid: int) -> ObservedIssue | None:

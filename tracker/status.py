@@ -66,3 +66,69 @@ COMPLETION_LABELS: tuple[LabelSpec, ...] = (
     LabelSpec(Completion.WITHDRAWN, "#5e3c99", "Engagement abandonné (niveau OGP)",
               "Commitment withdrawn (OGP level)"),
 )
+
+
+# --- deriving status from what GitLab says --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened to an issue: a label added or removed, or a state change."""
+
+    at: str  # ISO 8601 time as GitLab writes it; sorts correctly as text within one server
+    kind: str  # "add" | "remove" | "closed" | "reopened"
+    value: str = ""  # the label's value within its scope, for add and remove
+
+
+def status_of(closed: bool, labels: list[str]) -> MilestoneStatus:
+    """A milestone's status from its state and its status labels (last added wins).
+
+    A closed issue is complete unless labelled withdrawn; an open one takes its label, or is
+    not started.
+    """
+    last = labels[-1] if labels else None
+    if last == MilestoneStatus.WITHDRAWN:
+        return MilestoneStatus.WITHDRAWN
+    if closed:
+        return MilestoneStatus.COMPLETE
+    try:
+        return MilestoneStatus(last) if last else MilestoneStatus.NOT_STARTED
+    except ValueError:
+        return MilestoneStatus.NOT_STARTED
+
+
+def replay(created_at: str, events: list[Event]) -> list[tuple[str, str]]:
+    """The status history of a milestone issue: (status, since) each time it changed."""
+    closed = False
+    labels: list[str] = []
+    history = [(str(MilestoneStatus.NOT_STARTED), created_at)]
+    for event in sorted(events, key=lambda e: e.at):
+        if event.kind == "add":
+            labels = [v for v in labels if v != event.value] + [event.value]
+        elif event.kind == "remove":
+            labels = [v for v in labels if v != event.value]
+        elif event.kind in ("closed", "reopened"):
+            closed = event.kind == "closed"
+        status = str(status_of(closed, labels))
+        if status != history[-1][0]:
+            history.append((status, event.at))
+    return history
+
+
+def completion_of(statuses: list[MilestoneStatus]) -> Completion:
+    """The OGP completion level a commitment's milestones add up to.
+
+    Withdrawn milestones do not count. All complete: complete; at least half: substantial;
+    any progress: limited; else not started. Only withdrawn milestones: withdrawn.
+    """
+    counted = [s for s in statuses if s != MilestoneStatus.WITHDRAWN]
+    if not counted:
+        return Completion.WITHDRAWN if statuses else Completion.NOT_STARTED
+    done = sum(s == MilestoneStatus.COMPLETE for s in counted)
+    if done == len(counted):
+        return Completion.COMPLETE
+    if done * 2 >= len(counted):
+        return Completion.SUBSTANTIAL
+    if any(s != MilestoneStatus.NOT_STARTED for s in counted):
+        return Completion.LIMITED
+    return Completion.NOT_STARTED

@@ -14,6 +14,7 @@ import click
 from tracker.cli import cli
 from tracker.config import Config, load_config
 from tracker.plan.load import load_plans
+from tracker.pull import pull as run_pull
 from tracker.sync.actions import Action
 from tracker.sync.push import push as run_push
 
@@ -83,3 +84,79 @@ def push(gitlab_url: str | None, project: str | None, commitments: Path | None,
     click.echo(f"Push done: {result.summary()}.")
     if result.conflicts:
         raise SystemExit(2)
+
+
+def snapshot_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--snapshot PATH``, shared by pull, sync and report."""
+    return click.option(
+        "--snapshot", "snapshot", type=click.Path(path_type=Path), default=None,
+        help="Snapshot file (default: .tracker/snapshot.json, or snapshot in tracker.yml).",
+    )(command)
+
+
+def _pull(config: Config, commitments: Path | None, snapshot: Path | None, full: bool) -> None:
+    plans = load_plans(commitments or config.commitments)
+    path = snapshot or config.snapshot
+    with click.progressbar(length=1, label="Reading GitLab", file=sys.stderr) as bar:
+
+        def step(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        result = run_pull(config, plans, snapshot_path=path, full=full, progress=step)
+    for notice in result.notices:
+        click.echo(f"notice: {notice}", err=True)
+    click.echo(f"Pull done: {result.summary()}; snapshot written to {path}.")
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  export GITLAB_TOKEN=...            # Reporter role or more
+  tracker pull                       # writes .tracker/snapshot.json
+  tracker pull --full --snapshot public-data/snapshot.json""",
+)
+@gitlab_options
+@snapshot_option
+@click.option("--commitments", "commitments", type=click.Path(path_type=Path), default=None,
+              help="Folder of the plans (default: commitments/, or tracker.yml).")
+@click.option("--full", is_flag=True, help="Read every issue again, ignoring the last pull.")
+def pull(gitlab_url: str | None, project: str | None, snapshot: Path | None,
+         commitments: Path | None, full: bool) -> None:
+    """Bring status and public comments back from GitLab into the snapshot.
+
+    Status comes from each issue's state and status label; comments are the public notes.
+    Confidential issues, internal notes, system notes and the tracker's own notes are never
+    kept. Only issues that changed since the last pull are read in detail.
+    """
+    _pull(config_from(gitlab_url, project), commitments, snapshot, full)
+
+
+@cli.command(
+    epilog="""\b
+Example (what the scheduled pipeline runs):
+  tracker sync && tracker report --out public/""",
+)
+@gitlab_options
+@snapshot_option
+@click.option("--commitments", "commitments", type=click.Path(path_type=Path), default=None,
+              help="Folder of the plans (default: commitments/, or tracker.yml).")
+@click.option("--full", is_flag=True, help="Pull: read every issue again.")
+@click.pass_context
+def sync(ctx: click.Context, gitlab_url: str | None, project: str | None,
+         snapshot: Path | None, commitments: Path | None, full: bool) -> None:
+    """Push the plan to GitLab, then pull status and comments into the snapshot.
+
+    Exits 2 when the push reported conflicts (the pull still runs), 1 on errors.
+    """
+    code = 0
+    try:
+        ctx.invoke(push, gitlab_url=gitlab_url, project=project, commitments=commitments,
+                   dry_run=False, as_json=False)
+    except SystemExit as stop:
+        if stop.code not in (0, 2, None):
+            raise
+        code = int(stop.code or 0)
+    _pull(config_from(gitlab_url, project), commitments, snapshot, full)
+    if code:
+        raise SystemExit(code)

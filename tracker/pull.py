@@ -1,0 +1,302 @@
+"""Run a pull: bring status and public comments back from GitLab into the snapshot.
+
+Only what may be public leaves this module: no confidential issue, no internal note, no
+system note, no note by the tracker's own account, none by a moderated user.
+
+It is incremental: beside the snapshot, a small cache records each issue's ``updated_at`` and
+``user_notes_count`` and GitLab's clock at the last pull. Notes and events are fetched only for
+issues that changed, and for issues touched within two minutes of the last pull (GitLab
+bumps ``updated_at`` for a new note at most once a minute). The snapshot is written first and
+the cache after it, atomically each: a crash can only make the next pull fetch more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from tracker.config import Config
+from tracker.gitlab_api import GitLabProject
+from tracker.plan.model import Commitment, PlanSet
+from tracker.snapshot import (
+    AuthorRole,
+    NOTICE_ISSUE_CONFIDENTIAL,
+    NOTICE_ISSUE_DELETED,
+    NOTICE_ISSUE_MOVED,
+    NOTICE_SEVERAL_COMPLETION_LABELS,
+    NOTICE_SEVERAL_STATUS_LABELS,
+    Comment,
+    Issue,
+    ItemState,
+    Project,
+    Snapshot,
+    StatusChange,
+    load_snapshot,
+    save_snapshot,
+)
+from tracker.status import (
+    COMPLETION_SCOPE,
+    STATUS_SCOPE,
+    Completion,
+    Event,
+    MilestoneStatus,
+    completion_of,
+    replay,
+    status_of,
+)
+from tracker.sync import block
+from tracker.sync.desired import LabelNames
+
+RECENT = dt.timedelta(minutes=2)
+REPORTER = 20  # GitLab access level from which a member counts as the administration
+CACHE_VERSION = 1
+
+
+@dataclass
+class PullResult:
+    """What a pull did, for the summary line."""
+
+    items: int = 0
+    fetched: int = 0
+    comments: int = 0
+    notices: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: items, issues read in detail, public comments."""
+        return (f"{self.items} items, {self.fetched} issues read in detail, "
+                f"{self.comments} public comments")
+
+
+def _time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def cache_path(snapshot_path: Path) -> Path:
+    """Where the pull keeps what it saw, beside the snapshot."""
+    return snapshot_path.with_name(snapshot_path.stem + ".cache.json")
+
+
+def _load_cache(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no cache, or a broken one: fetch everything, which is always safe
+    return data if isinstance(data, dict) and data.get("version") == CACHE_VERSION else {}
+
+
+def _save_cache(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        Path(temp).replace(path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _scoped_values(labels: Iterable[str], prefix: str, scope: str) -> list[str]:
+    head = f"{prefix}{scope}::"
+    return [name[len(head):] for name in labels if name.startswith(head)]
+
+
+class _Reader:
+    """Turns one issue and its notes and events into an :class:`ItemState`."""
+
+    def __init__(self, client: GitLabProject, config: Config, names: LabelNames,
+                 members: dict[int, int]) -> None:
+        self.client = client
+        self.names = names
+        self.members = members
+        self.moderated = set(config.moderated_users)
+        self.own_id = client.user.get("id")
+
+    def events(self, iid: int, scope: str) -> list[Event]:
+        head = f"{self.names.prefix}{scope}::"
+        out = []
+        for event in self.client.label_events(iid):
+            name = (event.get("label") or {}).get("name") or ""
+            if name.startswith(head) and event.get("action") in ("add", "remove"):
+                out.append(Event(event["created_at"], event["action"], name[len(head):]))
+        return out
+
+    def state_events(self, iid: int) -> list[Event]:
+        return [Event(e["created_at"], e["state"]) for e in self.client.state_events(iid)
+                if e.get("state") in ("closed", "reopened")]
+
+    def comments(self, issue: dict[str, Any]) -> tuple[Comment, ...]:
+        out = []
+        for note in self.client.notes(issue["iid"]):
+            author = note.get("author") or {}
+            if (note.get("system") or note.get("internal") or note.get("confidential")
+                    or author.get("id") == self.own_id
+                    or author.get("username") in self.moderated):
+                continue
+            role: AuthorRole = (
+                "administration" if self.members.get(author.get("id", -1), 0) >= REPORTER
+                else "civil_society")
+            out.append(Comment(
+                id=int(note["id"]), author_name=author.get("name") or "",
+                author_username=author.get("username") or "",
+                created_at=_time(note["created_at"]), body=note.get("body") or "",
+                author_role=role, web_url=f"{issue['web_url']}#note_{note['id']}",
+            ))
+        return tuple(out)
+
+    def milestone(self, issue: dict[str, Any]) -> ItemState:
+        labels = issue.get("labels") or []
+        events = self.events(issue["iid"], STATUS_SCOPE) + self.state_events(issue["iid"])
+        history = replay(issue["created_at"], events)
+        current = _scoped_values(labels, self.names.prefix, STATUS_SCOPE)
+        notices: tuple[str, ...] = ()
+        if len(current) > 1:
+            notices = (NOTICE_SEVERAL_STATUS_LABELS,)
+        # The label added last wins; events give the order, the issue says which are there now.
+        order = [e.value for e in sorted(events, key=lambda e: e.at) if e.kind == "add"]
+        ranked = sorted(current, key=lambda v: max((i for i, x in enumerate(order) if x == v),
+                                                   default=-1))
+        status = status_of(issue.get("state") == "closed", ranked)
+        if history[-1][0] != status:  # events incomplete: trust what the issue shows now
+            history.append((str(status), issue.get("updated_at") or issue["created_at"]))
+        return ItemState(
+            issue=_issue(issue), status=status, status_since=_time(history[-1][1]),
+            history=tuple(StatusChange(s, _time(at)) for s, at in history),
+            comments=self.comments(issue), notices=notices,
+        )
+
+
+def _issue(issue: dict[str, Any]) -> Issue:
+    return Issue(
+        iid=int(issue["iid"]), web_url=issue["web_url"],
+        state="closed" if issue.get("state") == "closed" else "opened",
+        created_at=_time(issue["created_at"]), updated_at=_time(issue["updated_at"]),
+        closed_at=_time(issue["closed_at"]) if issue.get("closed_at") else None,
+    )
+
+
+def _commitment(
+    c: Commitment, state: ItemState, milestones: dict[str, ItemState],
+    labels: list[str], names: LabelNames,
+) -> ItemState:
+    """Completion: a person's label if any (last wins), else derived from the milestones."""
+    children = [milestones[m.id] for m, _ in c.walk() if m.id in milestones]
+    merged = sorted((change.since, child_id, change.status)
+                    for child_id, child in ((m.id, milestones.get(m.id)) for m, _ in c.walk())
+                    if child for change in child.history)
+    latest: dict[str, MilestoneStatus] = {}
+    history: list[StatusChange] = []
+    for since, child_id, status in merged:
+        latest[child_id] = MilestoneStatus(status)
+        level = completion_of(list(latest.values()))
+        if not history or history[-1].status != level:
+            history.append(StatusChange(str(level), since))
+    derived = completion_of([s.status for s in children if s.status is not None])
+    chosen = _scoped_values(labels, names.prefix, COMPLETION_SCOPE)
+    notices = tuple(n for n in state.notices if n != NOTICE_SEVERAL_COMPLETION_LABELS)
+    notices += (NOTICE_SEVERAL_COMPLETION_LABELS,) if len(chosen) > 1 else ()
+    if chosen:
+        try:
+            level = Completion(chosen[-1])
+        except ValueError:
+            level = derived
+        return replace(state, completion=level, completion_source="label", notices=notices,
+                       history=tuple(history))
+    return replace(state, completion=derived, completion_source="derived", notices=notices,
+                   history=tuple(history))
+
+
+def pull(
+    config: Config,
+    plans: PlanSet,
+    *,
+    snapshot_path: Path,
+    full: bool = False,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+    client: GitLabProject | None = None,
+) -> PullResult:
+    """Read GitLab and write the snapshot at ``snapshot_path``; the result for the summary."""
+    if client is None:
+        url, project, token = config.require_gitlab()
+        client = GitLabProject(url, token, project, write_interval=config.write_interval)
+    attributes = client.connect()
+    names = LabelNames(config.label_prefix)
+    previous = None if full else load_snapshot(snapshot_path)
+    cache = {} if full or previous is None else _load_cache(cache_path(snapshot_path))
+    seen: dict[str, Any] = cache.get("issues", {})
+    last_pull = _time(cache["server_time"]) if cache.get("server_time") else None
+
+    raw = client.issues_raw([names.sync])
+    members = client.members()
+    reader = _Reader(client, config, names, members)
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for issue in raw:
+        parsed = block.parse(issue.get("description"))
+        if parsed:
+            by_key.setdefault(parsed.key, []).append(issue)
+
+    result = PullResult()
+    items: dict[str, ItemState] = {}
+    commitment_labels: dict[str, list[str]] = {}
+    keys = [(c, key) for c in plans.commitments()
+            for key in (c.id, *(m.id for m, _ in c.walk()))]
+    new_seen: dict[str, Any] = {}
+    for done, (commitment, key) in enumerate(keys, 1):
+        progress(done, len(keys))
+        found = by_key.get(key, [])
+        if len(found) != 1:
+            if len(found) > 1:
+                result.notices.append(f"{key}: several issues claim this id; none is read")
+            elif previous and (old := previous.item(key)) and old.issue:
+                items[key] = ItemState(notices=(NOTICE_ISSUE_DELETED,))
+            continue
+        issue = found[0]
+        if issue.get("confidential"):
+            items[key] = ItemState(notices=(NOTICE_ISSUE_CONFIDENTIAL,))
+            continue
+        fingerprint = [issue.get("updated_at"), issue.get("user_notes_count", 0)]
+        new_seen[str(issue["iid"])] = fingerprint
+        recent = last_pull is not None and _time(issue["updated_at"]) >= last_pull - RECENT
+        old_state = previous.item(key) if previous else None
+        if key == commitment.id:
+            commitment_labels[key] = issue.get("labels") or []
+        if (old_state is not None and not recent and not full
+                and seen.get(str(issue["iid"])) == fingerprint):
+            items[key] = old_state
+            continue
+        result.fetched += 1
+        if key == commitment.id:
+            items[key] = ItemState(issue=_issue(issue), comments=reader.comments(issue))
+        else:
+            items[key] = reader.milestone(issue)
+        if issue.get("moved_to_id"):
+            items[key] = replace(items[key], notices=(*items[key].notices, NOTICE_ISSUE_MOVED))
+
+    milestone_states = {k: v for k, v in items.items() if v.status is not None}
+    for commitment in plans.commitments():
+        state = items.get(commitment.id)
+        if state is not None and state.issue is not None:
+            items[commitment.id] = _commitment(commitment, state, milestone_states,
+                                               commitment_labels.get(commitment.id, []), names)
+
+    result.items = len(items)
+    result.comments = sum(len(s.comments) for s in items.values())
+    now = client.server_time or dt.datetime.now(dt.UTC)
+    snapshot = Snapshot(
+        generated_at=now,
+        project=Project(web_url=client.web_url, path=str(attributes.get("path_with_namespace"))),
+        items=items,
+        notices=tuple(result.notices),
+    )
+    save_snapshot(snapshot, snapshot_path)
+    _save_cache(cache_path(snapshot_path), {"version": CACHE_VERSION, "issues": new_seen,
+                                            "server_time": now.isoformat()})
+    return result
