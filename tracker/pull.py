@@ -25,12 +25,12 @@ from tracker.config import Config
 from tracker.gitlab_api import GitLabProject
 from tracker.plan.model import Commitment, PlanSet
 from tracker.snapshot import (
-    AuthorRole,
     NOTICE_ISSUE_CONFIDENTIAL,
     NOTICE_ISSUE_DELETED,
     NOTICE_ISSUE_MOVED,
     NOTICE_SEVERAL_COMPLETION_LABELS,
     NOTICE_SEVERAL_STATUS_LABELS,
+    AuthorRole,
     Comment,
     Issue,
     ItemState,
