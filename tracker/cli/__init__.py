@@ -47,6 +47,7 @@ def _register() -> None:
     from tracker.cli import importers  # noqa: F401, I001 (one line per module, merge-friendly)
     from tracker.cli import report  # noqa: F401
     from tracker.cli import sync, validate  # noqa: F401
+    from tracker.cli import setup  # noqa: F401, I001 (one line per module, merge-friendly)
 
 
 _register()
