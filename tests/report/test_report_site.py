@@ -110,7 +110,7 @@ def test_overdue_is_said_in_words_not_only_colour(site: Path) -> None:
 def test_commitments_table_is_sortable_and_readable_without_script(site: Path) -> None:
     """The table is plain HTML with sort hints; the filter box only appears with the script."""
     html = (site / "en/ca-2022-2024/index.html").read_text(encoding="utf-8")
-    assert '<table id="commitments-table" class="sortable data">' in html
+    assert '<table id="commitments-table" class="sortable data stack">' in html
     assert '<div class="table-filter" data-table="commitments-table" hidden>' in html
     page = scan(site / "en/ca-2022-2024/index.html")
     headers = [a.get("data-sort") for a in page.all("th") if "data-sort" in a]
@@ -244,3 +244,13 @@ def test_no_inline_script_or_style_and_no_external_resource(site: Path) -> None:
         for attrs in scan(path).all("link") + scan(path).all("script"):
             url = attrs.get("href") or attrs.get("src") or ""
             assert not urlsplit(url).scheme, f"{path} loads {url}"
+
+
+def test_plan_cards_say_how_much_is_done_with_french_plurals(site: Path) -> None:
+    """The home page summarises each plan; French agrees "1 jalon réalisé" in number."""
+    fr = scan(site / "fr/index.html").text
+    en = scan(site / "en/index.html").text
+    assert "1 jalon réalisé sur 6" in fr
+    assert "25 jalons réalisés sur 125" in fr
+    assert "25 of 125 milestones complete" in en
+    assert "1 of 6 milestones complete" in en

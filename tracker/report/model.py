@@ -128,6 +128,11 @@ class PlanView:
         """The plan's id (its folder name)."""
         return self.plan.id
 
+    @property
+    def done(self) -> int:
+        """How many milestones of the plan are complete."""
+        return sum(view.done for view in self.commitments)
+
 
 @dataclass(frozen=True)
 class Report:
