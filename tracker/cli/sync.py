@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import click
 
 from tracker.cli import cli
 from tracker.config import Config, load_config
+from tracker.lock import run_lock
 from tracker.plan.load import load_plans
 from tracker.pull import pull as run_pull
 from tracker.sync.actions import Action
@@ -27,6 +28,13 @@ def gitlab_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--gitlab-url", metavar="URL",
         help="GitLab address (overrides TRACKER_GITLAB_URL and tracker.yml).")(command)
+
+
+def locked(config: Config) -> AbstractContextManager[None]:
+    """The run lock beside the snapshot, saying so when it has to wait for another run."""
+    return run_lock(config.snapshot.parent / "run.lock",
+                    on_wait=lambda: click.echo("Waiting for another tracker run to finish…",
+                                               err=True))
 
 
 def config_from(gitlab_url: str | None, project: str | None) -> Config:
@@ -68,6 +76,8 @@ def push(gitlab_url: str | None, project: str | None, commitments: Path | None,
             if bars and action.writes:
                 bars[-1].update(1)
 
+        if not dry_run:
+            stack.enter_context(locked(config))
         result = run_push(config, plans, dry_run=dry_run, progress=step, on_plan=start)
     if dry_run:
         if as_json:
@@ -97,7 +107,8 @@ def snapshot_option(command: Callable[..., Any]) -> Callable[..., Any]:
 def _pull(config: Config, commitments: Path | None, snapshot: Path | None, full: bool) -> None:
     plans = load_plans(commitments or config.commitments)
     path = snapshot or config.snapshot
-    with click.progressbar(length=1, label="Reading GitLab", file=sys.stderr) as bar:
+    with locked(config), click.progressbar(length=1, label="Reading GitLab",
+                                           file=sys.stderr) as bar:
 
         def step(done: int, total: int) -> None:
             bar.length = total
