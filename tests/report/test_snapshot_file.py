@@ -128,7 +128,20 @@ def test_failed_save_keeps_the_old_file(tmp_path: Path) -> None:
             '{"format": "ogp-tracker-snapshot", "version": 1,'
             ' "generated_at": "2026-02-30T00:00:00Z",'
             ' "project": {"web_url": "https://g.example/p", "path": "p"}, "items": {}}',
-            "impossible time",
+            "the snapshot holds an impossible value: day is out of range for month",
+        ),
+        (
+            '{"format": "ogp-tracker-snapshot", "version": 1,'
+            ' "generated_at": "2026-02-03T00:00:00Z",'
+            ' "project": {"web_url": "https://g.example/p", "path": "p"},'
+            ' "items": {"m1": {"comments": [{"id": "7"}]}}}',
+            "items/m1/comments/0: 'author_name' is a required property",
+        ),
+        (
+            '{"format": "ogp-tracker-snapshot", "version": 1,'
+            ' "generated_at": "2026-02-03T00:00:00",'
+            ' "project": {"web_url": "https://g.example/p", "path": "p"}, "items": {}}',
+            "generated_at: '2026-02-03T00:00:00' does not match",
         ),
         (
             '{"format": "ogp-tracker-snapshot", "version": 1,'
