@@ -164,3 +164,25 @@ def test_help_has_an_example() -> None:
     result = CliRunner().invoke(cli, ["report", "--help"])
     assert result.exit_code == 0
     assert "  tracker report --out site/ --snapshot snap.json --today 2026-11-21" in result.output
+
+
+def test_crash_mid_build_leaves_the_old_site_and_no_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If writing fails halfway, the previous site is still whole and the temp build is gone."""
+    from tracker.report import render
+
+    out = tmp_path / "public"
+    out.mkdir()
+    (out / "index.html").write_text("old site", encoding="utf-8")
+
+    def explode(*_args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(render, "_write_data", explode)
+    result = CliRunner().invoke(cli, ["report", "--commitments", str(EXAMPLES), "--out", str(out),
+                                      "--snapshot", str(tmp_path / "none.json")])
+    assert isinstance(result.exception, OSError)
+    assert [p.name for p in out.iterdir()] == ["index.html"]
+    assert (out / "index.html").read_text(encoding="utf-8") == "old site"
+    assert [p.name for p in tmp_path.iterdir()] == ["public"]
