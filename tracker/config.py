@@ -32,6 +32,7 @@ _KNOWN_KEYS = {
     "project_aliases": "former addresses of the project, whose issue links the sync adopts",
     "write_interval": "seconds to wait between two write requests (default: 0.2)",
     "moderated_users": "usernames whose comments are left out of the public report",
+    "retries": "how many times to retry a request GitLab failed transiently (default: 5)",
 }
 
 
@@ -67,6 +68,7 @@ class Config:
     project_aliases: tuple[str, ...] = ()
     write_interval: float = 0.2
     moderated_users: tuple[str, ...] = ()
+    retries: int = 5
 
     def require_gitlab(self) -> tuple[str, str, Secret]:
         """The URL, project and token, or an error saying how to give the missing one."""
@@ -143,6 +145,9 @@ def load_config(
     interval = data.get("write_interval", 0.2)
     if isinstance(interval, bool) or not isinstance(interval, int | float) or interval < 0:
         raise InputError(f"{path}: write_interval must be a number of seconds, 0 or more")
+    retries = data.get("retries", 5)
+    if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 20:
+        raise InputError(f"{path}: retries must be a whole number from 0 to 20")
     return Config(
         gitlab_url=url.rstrip("/") if url else None,
         project=proj,
@@ -154,4 +159,5 @@ def load_config(
         project_aliases=tuple(a.rstrip("/") for a in aliases),
         write_interval=float(interval),
         moderated_users=tuple(moderated),
+        retries=retries,
     )

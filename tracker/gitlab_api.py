@@ -47,6 +47,13 @@ def _is_transient(error: Exception) -> bool:
 
 
 def _explain(error: Exception, what: str) -> GitLabError:
+    if isinstance(error, requests.Timeout):
+        return GitLabError(f"{what}: GitLab did not answer in time, even after retries. "
+                           "Try again later, or check the address (--gitlab-url).")
+    if isinstance(error, requests.ConnectionError):
+        return GitLabError(f"{what}: cannot reach GitLab, even after retries. Check the "
+                           "address (--gitlab-url, TRACKER_GITLAB_URL or tracker.yml) and "
+                           "the network.")
     code = _code(error)
     if code == 401:
         return GitLabError(f"{what}: GitLab refused the token (401 Unauthorized). Check that "

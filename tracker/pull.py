@@ -226,7 +226,8 @@ def pull(
     """Read GitLab and write the snapshot at ``snapshot_path``; the result for the summary."""
     if client is None:
         url, project, token = config.require_gitlab()
-        client = GitLabProject(url, token, project, write_interval=config.write_interval)
+        client = GitLabProject(url, token, project, write_interval=config.write_interval,
+                               retries=config.retries)
     attributes = client.connect()
     names = LabelNames(config.label_prefix)
     previous = None if full else load_snapshot(snapshot_path)

@@ -12,6 +12,7 @@ import click
 
 from tracker import __version__
 from tracker.errors import TrackerError
+from tracker.logs import setup_verbose
 
 
 class TrackerGroup(click.Group):
@@ -34,12 +35,16 @@ Example:
   tracker report --out public/""",
 )
 @click.version_option(__version__, prog_name="tracker")
-def cli() -> None:
+@click.option("-v", "--verbose", is_flag=True,
+              help="Log each step and HTTP request to standard error (the token is masked).")
+def cli(verbose: bool) -> None:
     """Follow up Open Government Partnership action plans through GitLab issues.
 
     The plan lives as bilingual YAML in commitments/; the tracker checks it, mirrors it to
     GitLab issues, brings status and comments back, and builds the public report.
     """
+    if verbose:
+        setup_verbose()
 
 
 def _register() -> None:

@@ -197,7 +197,8 @@ def push(
     """Make the GitLab project match ``plans``; with ``dry_run``, only say what would change."""
     if client is None:
         url, project, token = config.require_gitlab()
-        client = GitLabProject(url, token, project, write_interval=config.write_interval)
+        client = GitLabProject(url, token, project, write_interval=config.write_interval,
+                               retries=config.retries)
     client.connect()
     names = LabelNames(config.label_prefix)
     desired = desired_state(plans, names, config.report_url)
