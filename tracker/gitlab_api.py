@@ -11,9 +11,9 @@ again. The token is sent only as a header and never appears in a message.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import gitlab

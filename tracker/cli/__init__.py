@@ -49,10 +49,13 @@ def cli(verbose: bool) -> None:
 
 def _register() -> None:
     # Command modules register themselves on import; imported here so `tracker --help` lists them.
-    from tracker.cli import importers  # noqa: F401, I001 (one line per module, merge-friendly)
-    from tracker.cli import report  # noqa: F401
-    from tracker.cli import sync, validate  # noqa: F401
-    from tracker.cli import setup  # noqa: F401, I001 (one line per module, merge-friendly)
+    from tracker.cli import (  # noqa: F401
+        importers,
+        report,
+        setup,
+        sync,
+        validate,
+    )
 
 
 _register()
