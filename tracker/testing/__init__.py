@@ -1,0 +1,1 @@
+"""Test doubles shipped with the tracker. Nothing here is imported by the product code."""
