@@ -77,7 +77,7 @@ class LabelNames:
 
     def is_reserved(self, name: str) -> bool:
         """Whether the YAML owns this label: people's other labels are never touched."""
-        return name == self.sync or any(
+        return name in (self.sync, self.left_plan) or any(
             name.startswith(f"{self.prefix}{scope}::") for scope in RESERVED_SCOPES
         ) or name.startswith(f"{self.prefix}theme: ")
 

@@ -136,8 +136,7 @@ def plan_push(
 
 
 def _reserved(labels: Iterable[str], names: LabelNames) -> frozenset[str]:
-    return frozenset(name for name in labels if names.is_reserved(name) or
-                     name == names.left_plan)
+    return frozenset(name for name in labels if names.is_reserved(name))
 
 
 def _fields(want: DesiredIssue, body: str) -> dict[str, str | None]:
