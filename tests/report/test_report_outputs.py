@@ -96,6 +96,8 @@ def test_markdown_reports_in_both_languages(site: Path) -> None:
     assert fr.startswith("# Suivi des plans d’action pour un gouvernement ouvert\n")
     assert en.startswith("# Follow-up of Open Government action plans\n")
     assert "| Réalisé | 25 |" in fr
+    assert "Plan d’action de janvier 2022 à décembre 2024." in fr
+    assert "Action plan for January 2022 to December 2024." in en
     assert "| Complete | 25 |" in en
     assert "#### ca-2022-2024-c01. Climate Change and Sustainable Growth" in en
     assert "- **Public comments**: 5" in en

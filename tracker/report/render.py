@@ -108,6 +108,8 @@ def use_language(env: jinja2.Environment, lang: str) -> None:
         notice_text=lambda code: _(i18n.NOTICE_NAMES.get(code) or code),
         fpercent=lambda part, whole: i18n.percent(part / whole if whole else 0, lang),
         ldate=lambda value: i18n.long_date(_day(value), lang),
+        lpartial=lambda value: i18n.long_date(value.first_day, lang)
+        if value.day else i18n.month(value.first_day, lang),
         safe_url=safe_url,
         feed_id=_feed_id,
         feed_updated=_feed_updated,
