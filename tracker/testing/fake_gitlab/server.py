@@ -26,6 +26,7 @@ never faulted, never rate limited):
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import json
 import socket
 import threading
@@ -148,6 +149,12 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             super().finish()
         self.server.fake._connections.discard(self.connection)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # GitLab's Date header and its timestamps come from one clock; here, the test clock,
+        # so clients that compare the two (the incremental pull) see a consistent server.
+        moment = self.server.fake.clock.now().timestamp() if timestamp is None else timestamp
+        return email.utils.formatdate(moment, usegmt=True)
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.fake.verbose:
