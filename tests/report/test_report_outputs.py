@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import xml.etree.ElementTree as ET  # parses only feeds these tests have just built
 from pathlib import Path
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLES, TODAY, example_plans, make_snapshot
 
 from tracker.cli import cli
+from tracker.report import make_report
 from tracker.report.render import COMMENT_COLUMNS, COMMITMENT_COLUMNS, MILESTONE_COLUMNS
 from tracker.snapshot import save_snapshot
 
@@ -188,3 +190,18 @@ def test_crash_mid_build_leaves_the_old_site_and_no_temporary_folder(
     assert [p.name for p in out.iterdir()] == ["index.html"]
     assert (out / "index.html").read_text(encoding="utf-8") == "old site"
     assert [p.name for p in tmp_path.iterdir()] == ["public"]
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_quoted(tmp_path: Path) -> None:
+    """A comment starting with '=' reaches comments.csv behind a quote (CSV injection)."""
+    plans = example_plans()
+    snapshot = make_snapshot(plans)
+    key = next(plans.commitments()).id
+    state = snapshot.items[key]
+    formula = '=HYPERLINK("https://evil.example/","open me")'
+    hostile = dataclasses.replace(state.comments[0], body=formula)
+    items = {**snapshot.items, key: dataclasses.replace(state, comments=(hostile,))}
+    save_snapshot(dataclasses.replace(snapshot, items=items), tmp_path / "snapshot.json")
+    make_report(EXAMPLES, tmp_path / "snapshot.json", tmp_path / "public", TODAY)
+    _, rows = _csv(tmp_path / "public/data/comments.csv")
+    assert [row["body"] for row in rows if "HYPERLINK" in row["body"]] == ["'" + formula]

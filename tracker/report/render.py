@@ -395,13 +395,26 @@ def _joined(texts: Iterable[Text], lang: str) -> str:
     return "; ".join(value for t in texts if (value := t.get(lang)))
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading quote (OWASP CSV injection).
+
+    Comments come from anyone; journalists open these files in spreadsheets.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv(writer: _Writer, name: str, columns: tuple[str, ...],
          rows: Iterator[Mapping[str, object]]) -> None:
     path = writer.root / "data" / name
     with path.open("w", encoding="utf-8", newline="") as stream:
         out = csv.DictWriter(stream, fieldnames=columns)
         out.writeheader()
-        out.writerows(rows)
+        out.writerows({key: _cell(value) for key, value in row.items()} for row in rows)
     writer.files += 1
 
 
