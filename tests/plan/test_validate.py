@@ -297,6 +297,26 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
          "(see commitments/README.md)"],
     ),
     (
+        "bidirectional override in a title",
+        plan_with(COMMITMENT.replace("{fr: Jalon, en: Milestone}",
+                                     '{fr: "Jalon \u202eevil", en: Milestone}')),
+        [f"{C}:7:17: error: milestones[0].title.fr: holds an invisible bidirectional control "
+         "U+202E (RIGHT-TO-LEFT OVERRIDE) at character 7: remove it, it can make the text show "
+         "differently from what it says"],
+    ),
+    (
+        "raw control character in a file",
+        plan_with(COMMITMENT.replace("{fr: Un, en: One}", '{fr: "Un\x07", en: One}')),
+        [f"{C}:2:16: error: the file holds a character YAML does not allow, U+0007 "
+         "(control character): remove it"],
+    ),
+    (
+        "escaped control character in a title",
+        plan_with(COMMITMENT.replace("{fr: Un, en: One}", '{fr: "Un\\x07", en: One}')),
+        [f"{C}:2:13: error: title.fr: holds a control character U+0007 (control character) "
+         "at character 3: remove it"],
+    ),
+    (
         "folder name that is not an id",
         {"mon plan/plan.yml": PLAN, "mon plan/1.yml": COMMITMENT},
         ["commitments/mon plan/plan.yml:1:1: error: the folder name 'mon plan' is the plan's id "

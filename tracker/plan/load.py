@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -273,8 +274,34 @@ def _texts(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, dict[str, s
             yield from _texts(value, (*path, index))
 
 
+# Bidirectional controls can make a text display other than it reads ("Trojan Source").
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_ZERO_WIDTH = set("\u200b\u200c\u200d\u2060\ufeff")
+
+
+def _check_characters(doc: Document, path: KeyPath, value: str, report: _Report) -> None:
+    for index, char in enumerate(value):
+        name = unicodedata.name(char, "control character")
+        code = f"U+{ord(char):04X} ({name})"
+        if char in _BIDI:
+            report.error(doc, path, f"holds an invisible bidirectional control {code} at "
+                                    f"character {index + 1}: remove it, it can make the text "
+                                    "show differently from what it says")
+        elif unicodedata.category(char) == "Cc" and char not in "\n\t":
+            report.error(doc, path, f"holds a control character {code} at character "
+                                    f"{index + 1}: remove it")
+        elif char in _ZERO_WIDTH:
+            report.warning(doc, path, f"holds an invisible zero-width character {code} at "
+                                      f"character {index + 1}: remove it unless it is wanted")
+        else:
+            continue
+        return  # one problem per text is enough to find it
+
+
 def _check_languages(doc: Document, languages: list[str], report: _Report) -> None:
     for path, text in _texts(doc.data):
+        for lang, value in text.items():
+            _check_characters(doc, (*path, lang), value, report)
         if path and path[-1] in ("contact",):
             continue
         for lang in languages:

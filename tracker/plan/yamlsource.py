@@ -8,12 +8,14 @@ to make a "billion laughs" bomb), unknown tags, duplicate keys and absurd nestin
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml.reader
 from yaml.composer import Composer
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -137,7 +139,14 @@ def read_text(path: Path) -> str:
 def load(path: Path) -> Document:
     """Parse ``path`` into a :class:`Document`; raise :class:`YamlError` on any problem."""
     text = read_text(path)
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as error:
+        before = text[: error.position]
+        where = Position(before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1)
+        name = unicodedata.name(chr(error.character), "control character")
+        raise YamlError(f"the file holds a character YAML does not allow, U+{error.character:04X} "
+                        f"({name}): remove it", where) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
