@@ -212,6 +212,15 @@ class Row:
         return {**asdict(self), "within_budget": self.within_budget}
 
 
+@dataclass
+class Outcome:
+    """The measured rows, the changes made on GitLab and those the last pull missed."""
+
+    rows: list[Row]
+    changes: dict[str, str]
+    missed_changes: list[str]
+
+
 class Bench:
     """The fake GitLab, the workspace, and the rows measured so far."""
 
@@ -281,7 +290,7 @@ def spread(values: Sequence[str], count: int) -> list[str]:
     return [values[i * len(values) // count] for i in range(count)]
 
 
-def measure(fake: FakeGitLab, workspace: Path, ids: list[str], changes: int) -> dict[str, Any]:
+def measure(fake: FakeGitLab, workspace: Path, ids: list[str], changes: int) -> Outcome:
     """The six runs, in order; the rows and what the incremental pull missed."""
     n = len(ids)
     base = math.ceil(n / 100) + 5
@@ -307,8 +316,7 @@ def measure(fake: FakeGitLab, workspace: Path, ids: list[str], changes: int) -> 
     made = change_on_gitlab(fake, targets)
     fake.clock.advance(TEN_MINUTES)
     bench.run("incremental pull", ["pull"], budget=base + 3 * len(made))
-    return {"rows": bench.rows, "changes": made,
-            "missed_changes": missed_changes(workspace / SNAPSHOT, made)}
+    return Outcome(bench.rows, made, missed_changes(workspace / SNAPSHOT, made))
 
 
 # --- reporting -------------------------------------------------------------------------------
@@ -388,15 +396,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         fake.add_user(OTHER_TOKEN, "reporter", username="camille", name="Camille Rouge")
         outcome = measure(fake, workspace, ids, args.changes)
 
-    rows: list[Row] = outcome["rows"]
+    rows = outcome.rows
     print()
     print(table(rows))
     print()
     for row in rows:
         print(f"{row.name}: {row.summary or '(no summary line)'}")
-    missed: list[str] = outcome["missed_changes"]
-    print(f"incremental pull saw {len(outcome['changes']) - len(missed)} of "
-          f"{len(outcome['changes'])} changes" + (f"; MISSED {', '.join(missed)}" if missed
+    missed = outcome.missed_changes
+    print(f"incremental pull saw {len(outcome.changes) - len(missed)} of "
+          f"{len(outcome.changes)} changes" + (f"; MISSED {', '.join(missed)}" if missed
                                                    else ""))
     failed = [r.name for r in rows if r.exit_code != 0]
     over = [r.name for r in rows if r.within_budget is False]
@@ -407,7 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.out is not None:
         args.out.write_text(json.dumps({
             "machine": facts, "parameters": parameters, "items": len(ids),
-            "rows": [r.as_json() for r in rows], "changes": outcome["changes"],
+            "rows": [r.as_json() for r in rows], "changes": outcome.changes,
             "missed_changes": missed,
         }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"figures written to {args.out}")
