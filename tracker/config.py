@@ -33,6 +33,7 @@ _KNOWN_KEYS = {
     "write_interval": "seconds to wait between two write requests (default: 0.2)",
     "moderated_users": "usernames whose comments are left out of the public report",
     "retries": "how many times to retry a request GitLab failed transiently (default: 5)",
+    "retry_backoff": "seconds before the first retry, doubled each time (default: 0.5)",
 }
 
 
@@ -69,6 +70,7 @@ class Config:
     write_interval: float = 0.2
     moderated_users: tuple[str, ...] = ()
     retries: int = 5
+    retry_backoff: float = 0.5
 
     def require_gitlab(self) -> tuple[str, str, Secret]:
         """The URL, project and token, or an error saying how to give the missing one."""
@@ -148,6 +150,9 @@ def load_config(
     retries = data.get("retries", 5)
     if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 20:
         raise InputError(f"{path}: retries must be a whole number from 0 to 20")
+    backoff = data.get("retry_backoff", 0.5)
+    if isinstance(backoff, bool) or not isinstance(backoff, int | float) or backoff < 0:
+        raise InputError(f"{path}: retry_backoff must be a number of seconds, 0 or more")
     return Config(
         gitlab_url=url.rstrip("/") if url else None,
         project=proj,
@@ -160,4 +165,5 @@ def load_config(
         write_interval=float(interval),
         moderated_users=tuple(moderated),
         retries=retries,
+        retry_backoff=float(backoff),
     )

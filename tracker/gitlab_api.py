@@ -99,6 +99,7 @@ class GitLabProject:
         *,
         write_interval: float = 0.2,
         retries: int = 5,
+        backoff: float = 0.5,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -110,6 +111,7 @@ class GitLabProject:
         self._project: Any = None
         self._write_interval = write_interval
         self._retries = retries
+        self._backoff = backoff
         self._sleep = sleep
         self._last_write = 0.0
         self.user: dict[str, Any] = {}
@@ -128,7 +130,7 @@ class GitLabProject:
             except (gitlab.exceptions.GitlabError, requests.RequestException) as error:
                 if not _is_transient(error) or attempt == self._retries:
                     raise _explain(error, what) from None
-                self._sleep(min(0.5 * 2**attempt, 8.0))
+                self._sleep(min(self._backoff * 2**attempt, 8.0))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _pace(self) -> None:

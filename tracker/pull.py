@@ -227,7 +227,7 @@ def pull(
     if client is None:
         url, project, token = config.require_gitlab()
         client = GitLabProject(url, token, project, write_interval=config.write_interval,
-                               retries=config.retries)
+                               retries=config.retries, backoff=config.retry_backoff)
     attributes = client.connect()
     names = LabelNames(config.label_prefix)
     previous = None if full else load_snapshot(snapshot_path)

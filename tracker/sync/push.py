@@ -198,7 +198,7 @@ def push(
     if client is None:
         url, project, token = config.require_gitlab()
         client = GitLabProject(url, token, project, write_interval=config.write_interval,
-                               retries=config.retries)
+                               retries=config.retries, backoff=config.retry_backoff)
     client.connect()
     names = LabelNames(config.label_prefix)
     desired = desired_state(plans, names, config.report_url)

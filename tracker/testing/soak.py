@@ -1,0 +1,185 @@
+"""Fault soak: sync a plan against a fake GitLab that fails 10% of requests, check the outcome.
+
+For one seed: start a fake GitLab whose requests fail at random (5xx before and after the
+write is committed, 429 with and without ``Retry-After``, dropped connections before and after
+committing, slow answers; and second pages of listings failing 30% of the time), run
+``tracker sync`` until it succeeds, then check that GitLab holds exactly the desired issues,
+labels, milestones and links with no duplicate, that a fault-free run finds nothing left to
+write, that the snapshot equals the one a fault-free run produces, and that the token
+appeared in no output.
+
+Used by ``bench/soak.py`` (hundreds of seeds) and by the test suite (a bounded sample).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gitlab
+from click.testing import CliRunner
+
+from tracker.cli import cli
+from tracker.plan.load import load_plans
+from tracker.sync import block
+from tracker.testing.fake_gitlab import FakeGitLab
+
+TOKEN = "glpat-soak-canary-0123456789"
+START = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
+MAX_RUNS = 10
+
+# (kind, options): each gets an equal share of the overall fault rate.
+FAULTS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("error_before", {"status": 503}),
+    ("error_after", {"status": 502}),
+    ("rate_limit", {"retry_after": 0}),
+    ("rate_limit", {"retry_after": None}),
+    ("drop", {}),
+    ("drop", {"after": True}),
+    ("slow", {"delay_ms": 5}),
+)
+
+
+@dataclass
+class SeedResult:
+    """What one seed showed."""
+
+    seed: int
+    runs: int = 0
+    converged: bool = False
+    duplicates: list[str] = field(default_factory=list)
+    divergences: list[str] = field(default_factory=list)
+    leaks: int = 0
+    faults_fired: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Converged, with no duplicate, no divergence and no leak."""
+        return self.converged and not self.duplicates and not self.divergences and not self.leaks
+
+
+@contextmanager
+def _workspace(commitments: Path, server: FakeGitLab) -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="ogp-soak-"))
+    try:
+        shutil.copytree(commitments, folder / "commitments")
+        (folder / "tracker.yml").write_text(
+            f"gitlab_url: {server.url}\nproject: ogp/suivi\nwrite_interval: 0\nretries: 3\n"
+            "retry_backoff: 0.01\n",
+            encoding="utf-8")
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(folder: Path, *args: str) -> tuple[int, str]:
+    previous = Path.cwd()
+    os.chdir(folder)
+    try:
+        result = CliRunner().invoke(cli, list(args), env={"GITLAB_TOKEN": TOKEN})
+    finally:
+        os.chdir(previous)
+    return result.exit_code, result.output
+
+
+def _server() -> FakeGitLab:
+    server = FakeGitLab(start_time=START).start()
+    server.add_user(TOKEN, "owner", username="tracker-bot")
+    return server
+
+
+def _normalised_snapshot(folder: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (folder / ".tracker" / "snapshot.json").read_text(encoding="utf-8"))
+    data.pop("generated_at", None)
+    data["project"].pop("web_url", None)  # each fake listens on its own port
+    for item in data["items"].values():
+        if item.get("issue"):
+            item["issue"].pop("iid", None)
+            item["issue"].pop("web_url", None)
+    return data
+
+
+def reference_snapshot(commitments: Path) -> dict[str, Any]:
+    """The snapshot a fault-free sync of ``commitments`` produces."""
+    server = _server()
+    try:
+        with _workspace(commitments, server) as folder:
+            code, output = _run(folder, "sync")
+            if code != 0:
+                raise RuntimeError(f"the fault-free sync failed:\n{output}")
+            return _normalised_snapshot(folder)
+    finally:
+        server.stop()
+
+
+def _check_gitlab(server: FakeGitLab, commitments: Path, result: SeedResult) -> None:
+    plans = load_plans(commitments)
+    wanted = {key for c in plans.commitments() for key in (c.id, *(m.id for m, _ in c.walk()))}
+    parent = {m.id: c.id for c in plans.commitments() for m, _ in c.walk()}
+    with gitlab.Gitlab(server.url, private_token=TOKEN) as gl:
+        project = gl.projects.get("ogp/suivi")
+        issues = list(project.issues.list(state="all", iterator=True, per_page=100))
+        keys = Counter(p.key for i in issues if (p := block.parse(i.description)))
+        result.duplicates += [f"issue {key} x{n}" for key, n in keys.items() if n > 1]
+        result.divergences += [f"no issue for {key}" for key in sorted(wanted - set(keys))]
+        iid_of = {p.key: i.iid for i in issues if (p := block.parse(i.description))}
+        labels = Counter(label.name for label in project.labels.list(iterator=True))
+        result.duplicates += [f"label {name}" for name, n in labels.items() if n > 1]
+        titles = Counter(m.title for m in project.milestones.list(iterator=True))
+        result.duplicates += [f"milestone {t}" for t, n in titles.items() if n > 1]
+        if len(titles) != len(plans.plans):
+            result.divergences.append(f"{len(titles)} milestones for {len(plans.plans)} plans")
+        for key, commitment in parent.items():
+            if key not in iid_of:
+                continue
+            links = [link.iid for link in project.issues.get(iid_of[key], lazy=True)
+                     .links.list(get_all=True)]
+            if links.count(iid_of.get(commitment)) != 1:
+                result.divergences.append(f"link {key} -> {commitment}: {links}")
+
+
+def run_seed(seed: int, commitments: Path, reference: dict[str, Any],
+             rate: float = 0.10) -> SeedResult:
+    """Sync ``commitments`` under seeded faults until it succeeds; check what GitLab holds."""
+    result = SeedResult(seed)
+    server = _server()
+    try:
+        share = rate / len(FAULTS)
+        for index, (kind, options) in enumerate(FAULTS):
+            server.add_fault(kind, rate=share, seed=seed * 100 + index, **options)
+        # Only second pages of listings are watched by this one, so it gets a rate of its own.
+        server.add_fault("page_fail", page=2, rate=0.3, seed=seed * 100 + 99)
+        with _workspace(commitments, server) as folder:
+            outputs = []
+            for _ in range(MAX_RUNS):
+                result.runs += 1
+                code, output = _run(folder, "sync")
+                outputs.append(output)
+                if code == 0:
+                    break
+            result.faults_fired = dict(server.stats()["faults"]["fired"])
+            if code != 0:
+                result.divergences.append(f"no successful sync in {MAX_RUNS} runs")
+            elif _normalised_snapshot(folder) != reference:
+                result.divergences.append("snapshot differs from the fault-free one")
+            server.faults.clear()
+            code, output = _run(folder, "push")
+            outputs.append(output)
+            result.converged = code == 0 and "0 created, 0 updated" in output
+            result.leaks = sum(TOKEN in text for text in outputs) + sum(
+                TOKEN in path.read_text(encoding="utf-8", errors="replace")
+                for path in folder.rglob("*") if path.is_file())
+        _check_gitlab(server, commitments, result)
+    finally:
+        server.stop()
+    return result
