@@ -20,8 +20,10 @@ or the new one, never a mix.
 from __future__ import annotations
 
 import csv
+import ctypes
 import datetime as dt
 import json
+import os
 import posixpath
 import shutil
 import tempfile
@@ -249,6 +251,7 @@ def build_site(report: Report, out: Path, progress: Progress = lambda _line: Non
     """Write the whole site to ``out``, replacing what was there; the number of pages."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out)
     temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         writer = _Writer(temp, template_environment())
@@ -314,16 +317,39 @@ def _copy_assets(writer: _Writer) -> None:
     raise FileNotFoundError("the report templates have no assets/ folder")
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE); False if absent."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(done == 0)
+
+
 def _swap(new: Path, out: Path) -> None:
-    """Put ``new`` at ``out``; the old site is moved aside first and removed last."""
+    """Put ``new`` at ``out``; readers see the old site or the new one, never neither."""
     if not out.exists():
         new.rename(out)
         return
+    if _exchange(new, out):
+        shutil.rmtree(new, ignore_errors=True)  # now holds the old site
+        return
+    # Elsewhere: two renames, with a tiny window where ``out`` is missing.
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
     old.rmdir()
     out.rename(old)
     new.rename(out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Temporary folders a killed build left beside ``out``."""
+    for prefix in (f".{out.name}.new-", f".{out.name}.old-"):
+        for stale in out.parent.glob(f"{prefix}*"):
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 # --- open data ------------------------------------------------------------------------------
