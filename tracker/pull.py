@@ -69,8 +69,12 @@ class PullResult:
 
     def summary(self) -> str:
         """One line: items, issues read in detail, public comments."""
-        return (f"{self.items} items, {self.fetched} issues read in detail, "
-                f"{self.comments} public comments")
+        return (f"{_count(self.items, 'item')}, {_count(self.fetched, 'issue')} read in "
+                f"detail, {_count(self.comments, 'public comment')}")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _time(text: str) -> dt.datetime:

@@ -216,6 +216,9 @@ def push(
         on_plan(writes)
         result.conflicts, result.notices = [], []
         _Applier(client, desired, observed, result, progress).run(actions)
+        if not any(isinstance(a, CreateIssue) or (isinstance(a, UpdateIssue) and a.adopt)
+                   for a in writes):
+            break  # only new issues give the next round anything to link or list
     touched = {a.key for a in result.planned if isinstance(a, CreateIssue | UpdateIssue)}
     result.unchanged = max(0, len(desired.issues) - len(touched))
     return result
