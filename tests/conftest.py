@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import gitlab
 import pytest
@@ -26,3 +28,32 @@ def gl(fake_gitlab: FakeGitLab) -> Iterator[gitlab.Gitlab]:
     """``gitlab.Gitlab(fake_gitlab.url, private_token="owner-token")``, session closed after."""
     with gitlab.Gitlab(fake_gitlab.url, private_token="owner-token") as client:
         yield client
+
+
+SHIPPED = Path(__file__).resolve().parents[1] / "commitments"
+
+
+@pytest.fixture
+def tracker_repo(
+    tmp_path: Path, fake_gitlab: FakeGitLab, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Path]:
+    """Make a tracker repository in tmp_path and work from it.
+
+    It holds the shipped plans (or the named ones), a ``tracker.yml`` for the fake GitLab with
+    no pause between writes plus any extra ``settings`` lines, and ``GITLAB_TOKEN`` set to the
+    owner's token; GitLab settings from the caller's environment are cleared.
+    """
+
+    def make(*plans: str, settings: str = "") -> Path:
+        for plan in plans or sorted(p.name for p in SHIPPED.iterdir() if p.is_dir()):
+            shutil.copytree(SHIPPED / plan, tmp_path / "commitments" / plan)
+        (tmp_path / "tracker.yml").write_text(
+            f"gitlab_url: {fake_gitlab.url}\nproject: ogp/suivi\nwrite_interval: 0\n{settings}",
+            encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("GITLAB_TOKEN", "owner-token")
+        for name in ("TRACKER_GITLAB_URL", "TRACKER_PROJECT", "CI_SERVER_URL", "CI_PROJECT_ID"):
+            monkeypatch.delenv(name, raising=False)
+        return tmp_path
+
+    return make

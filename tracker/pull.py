@@ -52,6 +52,7 @@ from tracker.status import (
 )
 from tracker.sync import block
 from tracker.sync.desired import LabelNames
+from tracker.words import count
 
 RECENT = dt.timedelta(minutes=2)
 REPORTER = 20  # GitLab access level from which a member counts as the administration
@@ -69,12 +70,9 @@ class PullResult:
 
     def summary(self) -> str:
         """One line: items, issues read in detail, public comments."""
-        return (f"{_count(self.items, 'item')}, {_count(self.fetched, 'issue')} read in "
-                f"detail, {_count(self.comments, 'public comment')}")
+        return (f"{count(self.items, 'item')}, {count(self.fetched, 'issue')} read in "
+                f"detail, {count(self.comments, 'public comment')}")
 
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _time(text: str) -> dt.datetime:

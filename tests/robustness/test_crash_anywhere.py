@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,6 @@ from tracker.cli import cli
 from tracker.snapshot import load_snapshot
 from tracker.testing.fake_gitlab import FakeGitLab
 
-REPO = Path(__file__).resolve().parents[2]
 SNAPSHOT = Path(".tracker/snapshot.json")
 
 
@@ -31,16 +31,11 @@ def tree_digest(folder: Path) -> str:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, fake_gitlab: FakeGitLab, monkeypatch: pytest.MonkeyPatch) -> Path:
+def workspace(tracker_repo: Callable[..., Path]) -> Path:
     """The shipped example, pushed and pulled once."""
-    shutil.copytree(REPO / "commitments", tmp_path / "commitments")
-    (tmp_path / "tracker.yml").write_text(
-        f"gitlab_url: {fake_gitlab.url}\nproject: ogp/suivi\nwrite_interval: 0\n",
-        encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("GITLAB_TOKEN", "owner-token")
+    folder = tracker_repo()
     assert CliRunner().invoke(cli, ["sync"]).exit_code == 0
-    return tmp_path
+    return folder
 
 
 def start(workspace: Path, *args: str) -> subprocess.Popen[bytes]:

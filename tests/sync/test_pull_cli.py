@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,23 +23,16 @@ ITEMS = 143  # commitments and milestones of the shipped example
 
 
 @pytest.fixture
-def pushed(tmp_path: Path, fake_gitlab: FakeGitLab, monkeypatch: pytest.MonkeyPatch) -> Path:
+def pushed(tracker_repo: Callable[..., Path], fake_gitlab: FakeGitLab) -> Path:
     """The shipped example pushed to the fake GitLab, ten minutes ago."""
-    shutil.copytree(REPO / "commitments", tmp_path / "commitments")
-    (tmp_path / "tracker.yml").write_text(
-        f"gitlab_url: {fake_gitlab.url}\nproject: ogp/suivi\nwrite_interval: 0\n"
-        "moderated_users: [troll]\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("GITLAB_TOKEN", "owner-token")
-    for name in ("TRACKER_GITLAB_URL", "TRACKER_PROJECT", "CI_SERVER_URL", "CI_PROJECT_ID"):
-        monkeypatch.delenv(name, raising=False)
+    folder = tracker_repo(settings="moderated_users: [troll]\n")
     result = CliRunner().invoke(cli, ["push"])
     assert result.exit_code == 0, result.output
     fake_gitlab.add_user("reporter-token", "reporter", username="camille", name="Camille Rouge")
     fake_gitlab.add_user("citizen-token", "none", username="alex", name="Alex Martin")
     fake_gitlab.add_user("troll-token", "none", username="troll", name="Troll")
     fake_gitlab.clock.advance(600)
-    return tmp_path
+    return folder
 
 
 def pull(*args: str) -> Result:

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,6 @@ from tracker.plan.load import load_plans
 from tracker.sync import block
 from tracker.testing.fake_gitlab import FakeGitLab
 
-REPO = Path(__file__).resolve().parents[2]
-SHIPPED = REPO / "commitments"
-
 
 def item_ids(commitments: Path) -> list[str]:
     """Every commitment and milestone id of the plans in ``commitments``."""
@@ -34,17 +32,9 @@ def item_ids(commitments: Path) -> list[str]:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, fake_gitlab: FakeGitLab, monkeypatch: pytest.MonkeyPatch) -> Path:
+def workspace(tracker_repo: Callable[..., Path]) -> Path:
     """A tracker repository holding the shipped example, configured for the fake GitLab."""
-    shutil.copytree(SHIPPED, tmp_path / "commitments")
-    (tmp_path / "tracker.yml").write_text(
-        f"gitlab_url: {fake_gitlab.url}\nproject: ogp/suivi\nwrite_interval: 0\n"
-        "report_url: https://ogp.example/suivi\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("GITLAB_TOKEN", "owner-token")
-    for name in ("TRACKER_GITLAB_URL", "TRACKER_PROJECT", "CI_SERVER_URL", "CI_PROJECT_ID"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
+    return tracker_repo(settings="report_url: https://ogp.example/suivi\n")
 
 
 def push(*args: str) -> Result:

@@ -8,6 +8,7 @@ import click
 
 from tracker.cli import cli
 from tracker.plan.load import check_plans
+from tracker.words import count
 
 
 @cli.command(
@@ -29,15 +30,13 @@ def validate(path: Path) -> None:
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if plans is None:
-        click.echo(f"{_n(errors, 'error')}, {_n(warnings, 'warning')}: the plan is not valid.")
+        click.echo(f"{count(errors, 'error')}, {count(warnings, 'warning')}: "
+                   "the plan is not valid.")
         raise SystemExit(1)
     commitments = list(plans.commitments())
     milestones = sum(1 for c in commitments for _ in c.walk())
     click.echo(
-        f"Valid: {_n(len(plans.plans), 'plan')}, {_n(len(commitments), 'commitment')}, "
-        f"{_n(milestones, 'milestone')} ({_n(warnings, 'warning')})."
+        f"Valid: {count(len(plans.plans), 'plan')}, {count(len(commitments), 'commitment')}, "
+        f"{count(milestones, 'milestone')} ({count(warnings, 'warning')})."
     )
 
-
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"

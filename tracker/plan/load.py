@@ -32,6 +32,7 @@ from tracker.plan.model import (
     Text,
 )
 from tracker.plan.yamlsource import Document, KeyPath, Position, YamlError
+from tracker.words import count
 
 PLAN_FILE = "plan.yml"
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -60,11 +61,8 @@ class PlanInvalid(InputError):
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
         lines = "\n".join(str(p) for p in errors)
-        super().__init__(f"the plan has {_count(len(errors), 'error')}:\n{lines}")
+        super().__init__(f"the plan has {count(len(errors), 'error')}:\n{lines}")
 
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 @cache
