@@ -216,3 +216,26 @@ def test_killed_at_twenty_points_then_rerun_converges_without_duplicates(
         fake_gitlab.reset(counters_only=True)
         assert push().exit_code == 0
         assert fake_gitlab.stats()["writes"] == 0, point
+
+
+def test_follow_up_issues_of_the_etalab_plan_are_adopted_not_duplicated(
+    tracker_repo: Callable[..., Path], fake_gitlab: FakeGitLab, gl: gitlab.Gitlab
+) -> None:
+    """Issues #186-#189 that followed the plan in 2016 are adopted, their text kept below."""
+    tracker_repo("fr-2015-2017",
+                 settings="project_aliases: [https://git.framasoft.org/etalab/suivi]\n")
+    project = gl.projects.get("ogp/suivi")
+    for number in range(1, 190):
+        project.issues.create({"title": f"Suivi {number}",
+                               "description": f"Compte rendu 2016 de l'élément {number}."})
+    result = push()
+    assert result.exit_code == 0, result.output
+    adopted = {iid: project.issues.get(iid) for iid in (186, 187, 188, 189)}
+    keys = {iid: (block.parse(issue.description) or block.Block("", {}, "", "", "")).key
+            for iid, issue in adopted.items()}
+    assert keys == {186: "fr-2015-2017-22.1.1", 187: "fr-2015-2017-22.1.2",
+                    188: "fr-2015-2017-22.1.3", 189: "fr-2015-2017-22.2"}
+    assert adopted[186].description.endswith("\n\nCompte rendu 2016 de l'élément 186.")
+    assert "ogp-tracker" in adopted[186].labels
+    assert managed(gl) == Counter(dict.fromkeys(item_ids(Path("commitments")), 1))
+    assert len(project.issues.list(state="all", get_all=True)) == 189 + 3  # 7 items, 4 adopted
