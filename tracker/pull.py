@@ -247,6 +247,7 @@ def pull(
             by_key.setdefault(parsed.key, []).append(issue)
 
     result = PullResult()
+    claimed: list[str] = []  # project-wide notices: ids claimed by several issues
     items: dict[str, ItemState] = {}
     commitment_labels: dict[str, list[str]] = {}
     keys = [(c, key) for c in plans.commitments()
@@ -257,7 +258,7 @@ def pull(
         found = by_key.get(key, [])
         if len(found) != 1:
             if len(found) > 1:
-                result.notices.append(f"{key}: several issues claim this id; none is read")
+                claimed.append(f"{key}: several issues claim this id; none is read")
             elif previous and (old := previous.item(key)) and old.issue:
                 items[key] = ItemState(notices=(NOTICE_ISSUE_DELETED,))
             continue
@@ -290,6 +291,8 @@ def pull(
             items[commitment.id] = _commitment(commitment, state, milestone_states,
                                                commitment_labels.get(commitment.id, []), names)
 
+    result.notices = claimed + [f"{key}: {notice}" for key, state in sorted(items.items())
+                                for notice in state.notices]
     result.items = len(items)
     result.comments = sum(len(s.comments) for s in items.values())
     now = client.server_time or dt.datetime.now(dt.UTC)
@@ -297,7 +300,7 @@ def pull(
         generated_at=now,
         project=Project(web_url=client.web_url, path=str(attributes.get("path_with_namespace"))),
         items=items,
-        notices=tuple(result.notices),
+        notices=tuple(claimed),
     )
     save_snapshot(snapshot, snapshot_path)
     _save_cache(cache_path(snapshot_path), {"version": CACHE_VERSION, "issues": new_seen,

@@ -213,6 +213,8 @@ def test_deleted_issue_is_reported_not_crashed_on(pushed: Path, fake_gitlab: Fak
     assert pull().exit_code == 0
     as_user(fake_gitlab, "owner-token").issues.delete(iid_of(fake_gitlab, OTHER))
     fake_gitlab.clock.advance(600)
-    assert pull().exit_code == 0
+    result = pull()
+    assert result.exit_code == 0
+    assert f"notice: {OTHER}: issue-deleted" in result.output
     assert item(OTHER)["notices"] == ["issue-deleted"]
     assert load_snapshot(SNAPSHOT) is not None

@@ -239,3 +239,11 @@ def test_follow_up_issues_of_the_etalab_plan_are_adopted_not_duplicated(
     assert "ogp-tracker" in adopted[186].labels
     assert managed(gl) == Counter(dict.fromkeys(item_ids(Path("commitments")), 1))
     assert len(project.issues.list(state="all", get_all=True)) == 189 + 3  # 7 items, 4 adopted
+
+
+def test_json_without_dry_run_is_a_usage_error(workspace: Path, fake_gitlab: FakeGitLab) -> None:
+    """--json only describes a dry run; alone it is refused before any request."""
+    result = push("--json")
+    assert result.exit_code == 2
+    assert "Error: --json goes with --dry-run: it prints the plan of changes" in result.output
+    assert fake_gitlab.stats()["total"] == 0

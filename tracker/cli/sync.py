@@ -63,6 +63,8 @@ def push(gitlab_url: str | None, project: str | None, commitments: Path | None,
     its GitLab milestone and its reserved labels; people own everything else. Edits made on
     GitLab to YAML-owned fields are reported, never overwritten. Nothing is ever deleted.
     """
+    if as_json and not dry_run:
+        raise click.UsageError("--json goes with --dry-run: it prints the plan of changes")
     config = config_from(gitlab_url, project)
     plans = load_plans(commitments or config.commitments)
     with ExitStack() as stack:
