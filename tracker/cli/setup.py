@@ -41,7 +41,8 @@ def init(folder: Path, gitlab_url: str | None, project: str | None, country: str
     where = "this folder" if folder == Path() else f"{folder}/"
     click.echo(f"Tracker repository ready in {where} ({len(written)} files). Next: replace "
                "commitments/example/ with your plan, run `tracker validate`, then "
-               "`tracker doctor` (see docs/en/team.md).")
+               "`tracker doctor` (the team guide of OGP Tracker, docs/en/team.md, "
+               "explains the token and the schedule).")
 
 
 @cli.command(
