@@ -247,3 +247,22 @@ def test_json_without_dry_run_is_a_usage_error(workspace: Path, fake_gitlab: Fak
     assert result.exit_code == 2
     assert "Error: --json goes with --dry-run: it prints the plan of changes" in result.output
     assert fake_gitlab.stats()["total"] == 0
+
+
+def test_dry_run_after_a_yaml_change_shows_the_new_values(
+    tracker_repo: Callable[..., Path], fake_gitlab: FakeGitLab
+) -> None:
+    """A reviewer sees which issue changes and to what, and nothing is written."""
+    folder = tracker_repo("fr-2015-2017")
+    assert push().exit_code == 0
+    yaml_file = folder / "commitments" / "fr-2015-2017" / "22.yml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace(
+        "Impulser le développement", "Accélérer le développement", 1), encoding="utf-8")
+    fake_gitlab.reset(counters_only=True)
+    result = push("--dry-run")
+    assert result.output.splitlines()[:2] == [
+        "Dry run: 2 change(s) would be written.",
+        "  update issue #1 (fr-2015-2017-22.1): title → 'fr-2015-2017-22.1 · Accélérer le "
+        "développement de l’innovation publique territoriale'",
+    ]
+    assert fake_gitlab.stats()["writes"] == 0

@@ -139,8 +139,10 @@ class UpdateIssue(Action):
 
     def describe(self) -> str:
         verb = "adopt" if self.adopt else "update"
-        what = ", ".join(self.fields) or "tracking data"
-        return f"{verb} issue #{self.iid} ({self.key}): {what}"
+        shown = {"title": "title", "due date": "due_date", "milestone": "milestone_title"}
+        parts = [f"{name} → {self.changes.get(shown[name])!r}"
+                 if shown.get(name) in self.changes else name for name in self.fields]
+        return f"{verb} issue #{self.iid} ({self.key}): {', '.join(parts) or 'tracking data'}"
 
 
 @dataclass(frozen=True)
