@@ -62,6 +62,9 @@ def push(gitlab_url: str | None, project: str | None, commitments: Path | None,
     The YAML owns each issue's title, the managed block of its description, its due date,
     its GitLab milestone and its reserved labels; people own everything else. Edits made on
     GitLab to YAML-owned fields are reported, never overwritten. Nothing is ever deleted.
+
+    Exits 0 when GitLab matches the plan, 2 when conflicts were reported (and left alone),
+    1 on any error.
     """
     if as_json and not dry_run:
         raise click.UsageError("--json goes with --dry-run: it prints the plan of changes")
