@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from tracker.config import Config
+from tracker.files import write_atomic
 from tracker.gitlab_api import GitLabProject
 from tracker.plan.model import Commitment, PlanSet
 from tracker.snapshot import (
@@ -90,20 +89,6 @@ def _load_cache(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}  # no cache, or a broken one: fetch everything, which is always safe
     return data if isinstance(data, dict) and data.get("version") == CACHE_VERSION else {}
-
-
-def _save_cache(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _scoped_values(labels: Iterable[str], prefix: str, scope: str) -> list[str]:
@@ -303,6 +288,7 @@ def pull(
         notices=tuple(claimed),
     )
     save_snapshot(snapshot, snapshot_path)
-    _save_cache(cache_path(snapshot_path), {"version": CACHE_VERSION, "issues": new_seen,
-                                            "server_time": now.isoformat()})
+    # After the snapshot: a crash in between leaves an old cache, which only costs re-reading.
+    write_atomic(cache_path(snapshot_path), json.dumps(
+        {"version": CACHE_VERSION, "issues": new_seen, "server_time": now.isoformat()}))
     return result

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from tracker.errors import InputError
+from tracker.files import write_atomic
 from tracker.status import Completion, MilestoneStatus
 
 FORMAT = "ogp-tracker-snapshot"
@@ -298,18 +297,8 @@ def save_snapshot(snapshot: Snapshot, path: Path) -> None:
     The document goes to a temporary file in the same folder, is flushed to disk, then
     replaces ``path`` in one step: readers see the old snapshot or the new one, never half.
     """
-    text = json.dumps(snapshot_to_dict(snapshot), ensure_ascii=False, indent=1) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temp_name).replace(path)  # os.replace: atomic on one filesystem
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(snapshot_to_dict(snapshot), ensure_ascii=False, indent=1)
+                 + "\n")
 
 
 def _iso(moment: dt.datetime) -> str:
