@@ -49,7 +49,6 @@ class Observed:
     labels: frozenset[str] = frozenset()
     milestones: tuple[ObservedMilestone, ...] = ()
     adoptable: tuple[ObservedIssue, ...] = ()  # follow-up issues not yet managed
-    premium: bool = False
 
 
 # --- actions --------------------------------------------------------------------------------

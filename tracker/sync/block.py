@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 BEGIN = "<!-- ogp-tracker:begin"
 END = "<!-- ogp-tracker:end -->"
@@ -57,7 +57,6 @@ class Block:
     before: str
     after: str
     link: int | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
 
 
 def parse(description: str | None) -> Block | None:
@@ -80,7 +79,6 @@ def parse(description: str | None) -> Block | None:
         before=description[: match.start()],
         after=description[match.end():],
         link=int(link) if link and link.isdigit() else None,
-        extra=attrs,
     )
 
 

@@ -214,9 +214,8 @@ def _update(
         if same:
             new_hashes[name] = want_hash
             continue
+        # Equal hashes with unequal values: only checklist ticks differ, so refresh them.
         people_edited = stored is not None and have_hash != stored and want_hash != have_hash
-        if people_edited and name == "b" and want_hash == have_hash:
-            people_edited = False  # only ticks differ: refresh them
         if people_edited:
             if stored == want_hash:
                 out.append(Notice(want.key, f"issue #{have.iid}: the {_FIELD_NAMES[name]} was "
