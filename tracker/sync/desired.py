@@ -162,14 +162,17 @@ def _report_link(report_url: str | None, lang: str, commitment_id: str) -> str |
     return f"{report_url.rstrip('/')}/{lang}/commitments/{commitment_id}.html"
 
 
+def _typography(lang: str) -> tuple[str, str, str]:
+    """Colon and quotation marks as each language writes them."""
+    return (" :", "« ", " »") if lang == "fr" else (":", "“", "”")
+
+
 def _commitment_section(
     plan: Plan, c: Commitment, lang: str, report_url: str | None
 ) -> str:
     w, fb = _words(lang), plan.languages
-    out = [f"**{w['commitment']} {c.id}** · {w['plan']} : {_line(plan.title, lang, fb)}"
-           if lang == "fr" else
-           f"**{w['commitment']} {c.id}** · {w['plan']}: {_line(plan.title, lang, fb)}"]
-    colon = " :" if lang == "fr" else ":"
+    colon, _, _ = _typography(lang)
+    out = [f"**{w['commitment']} {c.id}** · {w['plan']}{colon} {_line(plan.title, lang, fb)}"]
     leads = " ; ".join(_line(t, lang, fb) for t in c.lead_institutions)
     out.append(f"**{w['leads']}**{colon} {leads}")
     if c.start or c.end:
@@ -192,10 +195,9 @@ def _milestone_section(
     plan: Plan, c: Commitment, m: Milestone, lang: str, report_url: str | None
 ) -> str:
     w, fb = _words(lang), plan.languages
-    colon = " :" if lang == "fr" else ":"
-    out = [f"**{w['milestone']} {m.id}** · {w['of']} {c.id} « {_line(c.title, lang, fb)} »"
-           if lang == "fr" else
-           f"**{w['milestone']} {m.id}** · {w['of']} {c.id} “{_line(c.title, lang, fb)}”"]
+    colon, opening, closing = _typography(lang)
+    out = [f"**{w['milestone']} {m.id}** · {w['of']} {c.id} "
+           f"{opening}{_line(c.title, lang, fb)}{closing}"]
     due_words = _line(m.due_text, lang, fb)
     if m.due or due_words:
         due = " ".join(part for part in (str(m.due) if m.due else "", due_words and
@@ -267,9 +269,10 @@ def desired_state(plans: PlanSet, names: LabelNames, report_url: str | None) -> 
                                "Institution porteuse · Lead institution")
             kind_c = label(names.scoped("kind", "commitment"), "#cc79a7", "Engagement · Commitment")
             kind_m = label(names.scoped("kind", "milestone"), "#e69f00", "Jalon · Milestone")
-            children = tuple(
-                (m.id, _depth(c, m)) for m, _ in c.walk()
-            )
+            depth: dict[str, int] = {}
+            for m, parent in c.walk():
+                depth[m.id] = depth[parent.id] + 1 if parent else 0
+            children = tuple(depth.items())
             issues.append(DesiredIssue(
                 key=c.id, kind="commitment", plan_id=plan.id, commitment_id=c.id,
                 title=_title(plan, c.id, c.title),
@@ -297,19 +300,6 @@ def desired_state(plans: PlanSet, names: LabelNames, report_url: str | None) -> 
                                    for lang in _languages(plan)),
                 ))
     return DesiredState(tuple(issues), tuple(labels.values()), tuple(milestones), names)
-
-
-def _depth(c: Commitment, target: Milestone) -> int:
-    def visit(items: tuple[Milestone, ...], depth: int) -> int | None:
-        for item in items:
-            if item is target:
-                return depth
-            found = visit(item.children, depth + 1)
-            if found is not None:
-                return found
-        return None
-
-    return visit(c.milestones, 0) or 0
 
 
 def render_body(
