@@ -17,10 +17,10 @@ from typing import Any
 
 from tracker.errors import InputError
 from tracker.plan import yamlsource
+from tracker.snapshot import DEFAULT_SNAPSHOT_PATH
 
 CONFIG_FILE = "tracker.yml"
 TOKEN_VARIABLE = "GITLAB_TOKEN"  # noqa: S105  the variable's name, not a secret
-DEFAULT_SNAPSHOT = Path(".tracker/snapshot.json")
 
 _KNOWN_KEYS = {
     "gitlab_url": "address of the GitLab instance (https://gitlab.example.org)",
@@ -65,7 +65,7 @@ class Config:
     label_prefix: str = ""
     report_url: str | None = None
     commitments: Path = Path("commitments")
-    snapshot: Path = DEFAULT_SNAPSHOT
+    snapshot: Path = DEFAULT_SNAPSHOT_PATH
     project_aliases: tuple[str, ...] = ()
     write_interval: float = 0.2
     moderated_users: tuple[str, ...] = ()
@@ -160,7 +160,7 @@ def load_config(
         label_prefix=prefix,
         report_url=(_str(data.get("report_url"), "report_url", path) or env.get("CI_PAGES_URL")),
         commitments=Path(_str(data.get("commitments"), "commitments", path) or "commitments"),
-        snapshot=Path(_str(data.get("snapshot"), "snapshot", path) or DEFAULT_SNAPSHOT),
+        snapshot=Path(_str(data.get("snapshot"), "snapshot", path) or DEFAULT_SNAPSHOT_PATH),
         project_aliases=tuple(a.rstrip("/") for a in aliases),
         write_interval=float(interval),
         moderated_users=tuple(moderated),

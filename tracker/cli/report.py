@@ -9,10 +9,9 @@ from pathlib import Path
 import click
 
 from tracker.cli import cli
-from tracker.config import load_config
+from tracker.cli.options import commitments_option, config_from, snapshot_option
 from tracker.errors import InputError
 from tracker.report import make_report
-from tracker.snapshot import DEFAULT_SNAPSHOT_PATH
 
 
 @cli.command(
@@ -23,24 +22,19 @@ Examples:
 )
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("public"),
               show_default=True, help="Folder to write the site to; it is replaced as a whole.")
-@click.option("--snapshot", "snapshot_path", type=click.Path(path_type=Path, dir_okay=False),
-              default=None,
-              help="Snapshot written by `tracker pull` (default: snapshot in tracker.yml, else "
-                   f"{DEFAULT_SNAPSHOT_PATH}); without it every item shows \"no update yet\".")
-@click.option("--commitments", type=click.Path(path_type=Path, file_okay=False),
-              default=None, help="Folder of the plans (default: commitments in tracker.yml, "
-                                 "else commitments/).")
+@snapshot_option
+@commitments_option
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Day to compute overdue milestones for (default: today).")
-def report(out: Path, snapshot_path: Path | None, commitments: Path | None,
+def report(out: Path, snapshot: Path | None, commitments: Path | None,
            today: dt.datetime | None) -> None:
     """Build the bilingual public report (HTML, feeds, open data, Markdown) into --out.
 
     The report reads only the plans and the snapshot: it never calls GitLab.
     """
-    config = load_config(Path())
+    config = config_from()
     commitments = commitments or config.commitments
-    snapshot_path = snapshot_path or config.snapshot
+    snapshot_path = snapshot or config.snapshot
     if not commitments.is_dir():
         raise InputError(f"{commitments}: no such folder of plans (use --commitments)")
     if out.resolve() in (Path.cwd().resolve(), commitments.resolve()) or out.resolve() in (

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from tracker.cli import cli
-from tracker.cli.sync import config_from, gitlab_options
+from tracker.cli.options import config_from, gitlab_options
 from tracker.doctor import run_checks
 from tracker.scaffold import Options, scaffold
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,8 @@ from typing import Any
 import click
 
 from tracker.cli import cli
-from tracker.config import Config, load_config
+from tracker.cli.options import commitments_option, config_from, gitlab_options, snapshot_option
+from tracker.config import Config
 from tracker.lock import run_lock
 from tracker.plan.load import load_plans
 from tracker.pull import pull as run_pull
@@ -20,26 +20,11 @@ from tracker.sync.actions import Action
 from tracker.sync.push import push as run_push
 
 
-def gitlab_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every command that talks to GitLab shares."""
-    command = click.option(
-        "--project", metavar="PATH|ID",
-        help="GitLab project (overrides TRACKER_PROJECT and tracker.yml).")(command)
-    return click.option(
-        "--gitlab-url", metavar="URL",
-        help="GitLab address (overrides TRACKER_GITLAB_URL and tracker.yml).")(command)
-
-
 def locked(config: Config) -> AbstractContextManager[None]:
     """The run lock beside the snapshot, saying so when it has to wait for another run."""
     return run_lock(config.snapshot.parent / "run.lock",
                     on_wait=lambda: click.echo("Waiting for another tracker run to finish…",
                                                err=True))
-
-
-def config_from(gitlab_url: str | None, project: str | None) -> Config:
-    """The configuration for this run: options over environment over tracker.yml."""
-    return load_config(Path(), gitlab_url=gitlab_url, project=project)
 
 
 @cli.command(
@@ -50,8 +35,7 @@ Examples:
   tracker push --gitlab-url https://gitlab.example.org --project ogp/suivi""",
 )
 @gitlab_options
-@click.option("--commitments", "commitments", type=click.Path(path_type=Path), default=None,
-              help="Folder of the plans (default: commitments/, or tracker.yml).")
+@commitments_option
 @click.option("--dry-run", is_flag=True, help="Print the plan of changes; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="With --dry-run: print the plan as JSON.")
 def push(gitlab_url: str | None, project: str | None, commitments: Path | None,
@@ -101,14 +85,6 @@ def push(gitlab_url: str | None, project: str | None, commitments: Path | None,
         raise SystemExit(2)
 
 
-def snapshot_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--snapshot PATH``, shared by pull, sync and report."""
-    return click.option(
-        "--snapshot", "snapshot", type=click.Path(path_type=Path), default=None,
-        help="Snapshot file (default: .tracker/snapshot.json, or snapshot in tracker.yml).",
-    )(command)
-
-
 def _pull(config: Config, commitments: Path | None, snapshot: Path | None, full: bool) -> None:
     plans = load_plans(commitments or config.commitments)
     path = snapshot or config.snapshot
@@ -134,8 +110,7 @@ Examples:
 )
 @gitlab_options
 @snapshot_option
-@click.option("--commitments", "commitments", type=click.Path(path_type=Path), default=None,
-              help="Folder of the plans (default: commitments/, or tracker.yml).")
+@commitments_option
 @click.option("--full", is_flag=True, help="Read every issue again, ignoring the last pull.")
 def pull(gitlab_url: str | None, project: str | None, snapshot: Path | None,
          commitments: Path | None, full: bool) -> None:
@@ -155,8 +130,7 @@ Example (what the scheduled pipeline runs):
 )
 @gitlab_options
 @snapshot_option
-@click.option("--commitments", "commitments", type=click.Path(path_type=Path), default=None,
-              help="Folder of the plans (default: commitments/, or tracker.yml).")
+@commitments_option
 @click.option("--full", is_flag=True, help="Pull: read every issue again.")
 @click.pass_context
 def sync(ctx: click.Context, gitlab_url: str | None, project: str | None,
