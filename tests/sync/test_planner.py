@@ -103,7 +103,7 @@ def test_created_issue_carries_marker_and_labels_from_the_start(tmp_path: Path) 
                                   "kind::commitment", "lead::Ministère"}
     assert "**Engagement demo-1**" in parsed.body
     assert "**Commitment demo-1**" in parsed.body
-    assert "[Suivi public](https://ogp.example/fr/commitments/demo-1.html)" in parsed.body
+    assert "[Suivi public](https://ogp.example/fr/demo/commitments/demo-1.html)" in parsed.body
 
 
 def test_second_round_links_and_lists_milestones_then_nothing(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -266,3 +267,17 @@ def test_dry_run_after_a_yaml_change_shows_the_new_values(
         "développement de l’innovation publique territoriale'",
     ]
     assert fake_gitlab.stats()["writes"] == 0
+
+
+def test_issue_links_to_the_public_report_reach_pages_the_report_builds(
+    workspace: Path, gl: gitlab.Gitlab
+) -> None:
+    """Every report link a push writes into an issue names a page `tracker report` writes."""
+    assert push().exit_code == 0
+    assert CliRunner().invoke(cli, ["report", "--out", "public"]).exit_code == 0
+    link = re.compile(r"\]\(https://ogp\.example/suivi/([^)]+)\)")
+    linked = {path for issue in gl.projects.get("ogp/suivi").issues.list(state="all",
+                                                                         iterator=True)
+              for path in link.findall(issue.description)}
+    assert len(linked) == 2 * 7  # each commitment's page, in French and in English
+    assert sorted(p for p in linked if not (workspace / "public" / p).is_file()) == []

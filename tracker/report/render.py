@@ -39,6 +39,12 @@ from tracker.plan.model import PartialDate, Text
 from tracker.report import i18n
 from tracker.report.markdown import markdown_inline, render_markdown, safe_url
 from tracker.report.model import SITE_LANGUAGES, CommitmentView, Event, PlanView, Report
+from tracker.report_paths import (
+    commitment_path,
+    institution_path,
+    institutions_path,
+    plan_path,
+)
 from tracker.status import Completion
 
 TEMPLATE_DIRS = (
@@ -80,6 +86,10 @@ def template_environment() -> jinja2.Environment:
     )
     env.globals.update(
         url=_url,
+        plan_path=plan_path,
+        commitment_path=commitment_path,
+        institutions_path=institutions_path,
+        institution_path=institution_path,
         own_language_name=i18n.own_language_name,
         markdown=render_markdown,
         md_inline=markdown_inline,
@@ -199,21 +209,6 @@ def _feed_updated(context: jinja2.runtime.Context, events: tuple[Event, ...]) ->
 # --- paths ----------------------------------------------------------------------------------
 
 
-def plan_path(lang: str, plan_id: str) -> str:
-    """The overview page of a plan."""
-    return f"{lang}/{plan_id}/index.html"
-
-
-def commitment_path(lang: str, plan_id: str, commitment_id: str, ext: str = "html") -> str:
-    """A commitment's page (``html``) or feed (``xml``)."""
-    return f"{lang}/{plan_id}/commitments/{commitment_id}.{ext}"
-
-
-def institution_path(lang: str, plan_id: str, slug: str) -> str:
-    """A lead institution's page."""
-    return f"{lang}/{plan_id}/institutions/{slug}.html"
-
-
 def _twin(page: str, lang: str) -> str:
     return posixpath.join(lang, page.split("/", 1)[1])
 
@@ -285,7 +280,7 @@ def _write_all(report: Report, writer: _Writer, progress: Progress) -> None:
                      commitment=None, plan=None)
         for view in report.plans:
             writer.page("plan.html", plan_path(lang, view.id), **common, plan=view)
-            writer.page("institutions.html", f"{lang}/{view.id}/institutions/index.html",
+            writer.page("institutions.html", institutions_path(lang, view.id),
                         **common, plan=view)
             for institution in view.institutions:
                 writer.page("institution.html", institution_path(lang, view.id, institution.slug),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from tracker.plan.model import Commitment, Milestone, Plan, PlanSet, Text
+from tracker.report_paths import commitment_path
 from tracker.status import COMPLETION_LABELS, COMPLETION_SCOPE, STATUS_LABELS, STATUS_SCOPE
 
 TITLE_MAX = 255
@@ -156,10 +157,11 @@ def _title(plan: Plan, item_id: str, text: Text) -> str:
     return title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1] + "…"
 
 
-def _report_link(report_url: str | None, lang: str, commitment_id: str) -> str | None:
+def _report_link(report_url: str | None, lang: str, plan_id: str,
+                 commitment_id: str) -> str | None:
     if not report_url:
         return None
-    return f"{report_url.rstrip('/')}/{lang}/commitments/{commitment_id}.html"
+    return f"{report_url.rstrip('/')}/{commitment_path(lang, plan_id, commitment_id)}"
 
 
 def _typography(lang: str) -> tuple[str, str, str]:
@@ -185,7 +187,7 @@ def _commitment_section(
         if picked:
             note = "" if picked[1] == lang else f" _({w['missing']})_"
             out.append(f"#### {w[key]}{note}\n\n{picked[0].strip()}")
-    link = _report_link(report_url, lang, c.id)
+    link = _report_link(report_url, lang, plan.id, c.id)
     if link:
         out.append(f"[{w['report']}]({link})")
     return "\n\n".join(out)
@@ -213,7 +215,7 @@ def _milestone_section(
     if picked:
         note = "" if picked[1] == lang else f" _({w['missing']})_"
         out.append(f"{picked[0].strip()}{note}")
-    link = _report_link(report_url, lang, c.id)
+    link = _report_link(report_url, lang, plan.id, c.id)
     if link:
         out.append(f"[{w['report']}]({link})")
     return "\n\n".join(out)
