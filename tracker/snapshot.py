@@ -26,7 +26,6 @@ from tracker.status import Completion, MilestoneStatus
 FORMAT = "ogp-tracker-snapshot"
 VERSION = 1
 DEFAULT_SNAPSHOT_PATH = Path(".tracker") / "snapshot.json"
-SCHEMA_PATH = Path(__file__).parent / "schemas" / "snapshot.schema.json"
 
 IssueState = Literal["opened", "closed"]
 AuthorRole = Literal["administration", "civil_society"]
@@ -204,22 +203,15 @@ def _schema_errors(data: Any) -> list[str]:
     # Imported here: jsonschema is slow to import and only reading/writing needs it.
     import jsonschema
 
+    from tracker.plan.load import schema
+
     # Times are checked by a pattern in the schema, not by "format" (that needs extra packages).
-    validator = jsonschema.Draft202012Validator(_schema())
+    validator = jsonschema.Draft202012Validator(schema("snapshot"))
     messages = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
         where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
         messages.append(f"{where}: {error.message}")
     return messages
-
-
-_SCHEMA_CACHE: dict[str, Any] = {}
-
-
-def _schema() -> Any:
-    if "schema" not in _SCHEMA_CACHE:
-        _SCHEMA_CACHE["schema"] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return _SCHEMA_CACHE["schema"]
 
 
 def _datetime(text: str) -> dt.datetime:

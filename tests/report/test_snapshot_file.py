@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 
 from tracker.errors import InputError
+from tracker.plan.load import schema as published_schema
 from tracker.snapshot import (
     DEFAULT_SNAPSHOT_PATH,
-    SCHEMA_PATH,
     Comment,
     Issue,
     ItemState,
@@ -71,7 +71,7 @@ def test_saved_file_matches_the_published_schema(tmp_path: Path) -> None:
     """What save_snapshot writes validates against snapshot.schema.json."""
     path = tmp_path / "snapshot.json"
     save_snapshot(_snapshot(), path)
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = published_schema("snapshot")
     jsonschema.Draft202012Validator.check_schema(schema)
     document = json.loads(path.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema).validate(document)
