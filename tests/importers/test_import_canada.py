@@ -297,6 +297,19 @@ def test_an_orphan_indicator_is_refused() -> None:
     )
 
 
+def test_a_choice_code_written_twice_is_refused_with_its_line() -> None:
+    """A milestone code written twice is an error, not a milestone silently dropped."""
+    result = import_table(write_table(MINIMAL.replace(
+        "      C01.1: {en: Step, fr: Étape}\n",
+        "      C01.1: {en: Step, fr: Étape}\n      C01.1: {en: Again, fr: Encore}\n",
+    )))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: table.yaml, line 12: duplicate key 'C01.1' (first written on line 11): "
+        "keep only one of them\n"
+    )
+
+
 def test_invalid_yaml_is_refused_with_its_line() -> None:
     """A YAML syntax error is reported with its line."""
     result = import_table(write_table("resources:\n  - [unclosed\n"))

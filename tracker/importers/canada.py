@@ -33,11 +33,11 @@ from tracker.importers.common import (
     ImportResult,
     check_plan_id,
     clean_text,
-    parse_yaml,
-    read_text,
+    load_yaml,
     text_of,
     write_plan,
 )
+from tracker.plan.yamlsource import Document, KeyPath
 
 # English first: the tables, the codes and the federal government's usage all lead with it.
 LANGUAGES = ("en", "fr")
@@ -92,9 +92,8 @@ def read_plan(
     path: Path, plan_id: str | None = None
 ) -> tuple[str, dict[str, Any], list[ImportedCommitment]]:
     """The plan id, plan document and commitments of a CKAN tracker table."""
-    text = read_text(path)
-    data = parse_yaml(text, path)
-    source = _Source(path, text)
+    source = _Source(load_yaml(path))
+    data = source.document.data
     fields = _fields(source, data)
     number = _plan_number(source, data)
     years = _years(source, fields)
@@ -133,19 +132,21 @@ def import_canada(path: Path, out_dir: Path, plan_id: str | None = None) -> Impo
 
 
 class _Source:
-    """The file being read and its text, to say on which line a code is defined."""
+    """The parsed table, to say on which line a code or one of its values is written."""
 
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.lines = text.splitlines()
+    def __init__(self, document: Document) -> None:
+        self.path = document.path
+        self.document = document
+        # The key path of each field's choices: ("resources", 0, "fields", <index>, "choices").
+        self.choices: dict[str, KeyPath] = {}
 
-    def where(self, code: str) -> str:
-        """``path, line N`` of the first ``code:`` key, or just the path."""
-        pattern = re.compile(rf"^\s*['\"]?{re.escape(code)}['\"]?\s*:")
-        for number, line in enumerate(self.lines, start=1):
-            if pattern.match(line):
-                return f"{self.path}, line {number}"
-        return str(self.path)
+    def key(self, field: str, code: str, *rest: str | int) -> KeyPath:
+        """The key path of ``code`` among the choices of ``field``, then of ``rest`` in it."""
+        return (*self.choices[field], code, *rest)
+
+    def where(self, key_path: KeyPath) -> str:
+        """``path, line N`` of the key at ``key_path``, else of its nearest parent."""
+        return f"{self.path}, line {self.document.where(key_path, key=True).line}"
 
 
 def _fields(source: _Source, data: Any) -> dict[str, Mapping[str, Any]]:
@@ -161,18 +162,20 @@ def _fields(source: _Source, data: Any) -> dict[str, Mapping[str, Any]]:
     if not isinstance(fields, list):
         raise InputError(f"{source.path}: resources[0] has no 'fields' list: expected {expected}")
     choices = {
-        str(field["datastore_id"]): field.get("choices")
-        for field in fields
+        str(field["datastore_id"]): (index, field.get("choices"))
+        for index, field in enumerate(fields)
         if isinstance(field, Mapping) and "datastore_id" in field
     }
     found: dict[str, Mapping[str, Any]] = {}
     for name in (*_ITEM_FIELDS, "reporting_period"):
-        value = choices.get(name)
+        index, value = choices.get(name, (0, None))
         if not isinstance(value, Mapping) or not value:
             raise InputError(
                 f"{source.path}: no field '{name}' with choices: expected {expected}"
             )
-        found[name] = {str(code): item for code, item in value.items()}
+        # The reader gives every key as text, so the codes are strings already.
+        found[name] = value
+        source.choices[name] = ("resources", 0, "fields", index, "choices")
     return found
 
 
@@ -180,7 +183,7 @@ def _plan_number(source: _Source, data: Mapping[str, Any]) -> int:
     match = _DATASET_RE.match(str(data.get("dataset_type", "")))
     if match is None:
         raise InputError(
-            f"{source.where('dataset_type')}: dataset_type should be napN (nap5, nap6) to tell "
+            f"{source.where(('dataset_type',))}: dataset_type should be napN (nap5, nap6) to tell "
             "which national action plan this is"
         )
     return int(match[1])
@@ -188,17 +191,21 @@ def _plan_number(source: _Source, data: Mapping[str, Any]) -> int:
 
 def _years(source: _Source, fields: Mapping[str, Mapping[str, Any]]) -> list[int]:
     """Every year the reporting periods and the indicators' due dates name."""
-    months = list(fields["reporting_period"])
+    months = [
+        (month, source.key("reporting_period", month)) for month in fields["reporting_period"]
+    ]
     months += [
-        str(item["due_date"])
-        for item in fields["indicators"].values()
+        (str(item["due_date"]), source.key("indicators", code, "due_date"))
+        for code, item in fields["indicators"].items()
         if isinstance(item, Mapping) and item.get("due_date") is not None
     ]
     years: list[int] = []
-    for month in months:
+    for month, key_path in months:
         match = _MONTH_RE.match(month)
         if match is None:
-            raise InputError(f"{source.where(month)}: {month!r} is not a month: write YYYY-MM")
+            raise InputError(
+                f"{source.where(key_path)}: {month!r} is not a month: write YYYY-MM"
+            )
         years.append(int(match[1]))
     return years
 
@@ -212,30 +219,32 @@ def _commitments(
     supports: dict[str, list[str]] = {}
     indicator_leads: list[tuple[str, list[str], dict[str, Any]]] = []
     for code, item in fields["commitments"].items():
-        _check_code(source, code, 0)
+        _check_code(source, "commitments", code)
         commitments[code] = {
             "id": f"{plan_id}-{code.lower()}",
-            **_title(source, code, item),
+            **_title(source, "commitments", code, item),
             "lead_institutions": [],
             "milestones": [],
         }
         leads[code], supports[code] = [], []
     for code, item in fields["milestones"].items():
-        parent = _parent(source, code, 1, commitments, "commitments")
-        milestone = {"id": f"{plan_id}-{code.lower()}", **_title(source, code, item)}
+        parent = _parent(source, "milestones", code, commitments)
+        milestone = {"id": f"{plan_id}-{code.lower()}", **_title(source, "milestones", code, item)}
         commitments[parent]["milestones"].append(milestone)
         milestones[code] = milestone
     for code, item in fields["indicators"].items():
-        parent = _parent(source, code, 2, milestones, "milestones")
+        parent = _parent(source, "indicators", code, milestones)
         indicator: dict[str, Any] = {
             "id": f"{plan_id}-{code.lower()}",
-            **_title(source, code, item),
+            **_title(source, "indicators", code, item),
         }
         if item.get("due_date") is not None:
             indicator["due"] = str(item["due_date"])
         deadline = item.get("deadline")
         if deadline is not None:
-            indicator["due_text"] = _bilingual(source, code, deadline, "deadline")
+            indicator["due_text"] = _bilingual(
+                source, source.key("indicators", code, "deadline"), code, deadline, "deadline"
+            )
         commitment = code.split(".")[0]
         codes = _dept_codes(source, code, item.get("lead_dept"), "lead_dept", required=True)
         leads[commitment] += [c for c in codes if c not in leads[commitment]]
@@ -251,8 +260,8 @@ def _commitments(
     for code, doc in commitments.items():
         if not leads[code]:
             raise InputError(
-                f"{source.where(code)}: commitment {code} has no indicator with a lead_dept, so "
-                "no lead institution: add its indicators"
+                f"{source.where(source.key('commitments', code))}: commitment {code} has no "
+                "indicator with a lead_dept, so no lead institution: add its indicators"
             )
         doc["lead_institutions"] = [_names(c) for c in leads[code]]
         if supports[code]:
@@ -262,38 +271,45 @@ def _commitments(
     return result
 
 
-def _check_code(source: _Source, code: str, dots: int) -> None:
+def _check_code(source: _Source, field: str, code: str) -> None:
+    """Refuse a code of ``field`` without one dot per level (C01, C01.1, C01.1.1)."""
+    dots = _ITEM_FIELDS.index(field)
     if not re.fullmatch(r"[A-Za-z]+\d+" + r"\.\d+" * dots, code):
         example = "C01" + ".1" * dots
-        raise InputError(f"{source.where(code)}: code {code!r} should look like {example}")
+        raise InputError(
+            f"{source.where(source.key(field, code))}: code {code!r} should look like {example}"
+        )
 
 
-def _parent(
-    source: _Source, code: str, dots: int, parents: Mapping[str, Any], parent_field: str
-) -> str:
-    _check_code(source, code, dots)
+def _parent(source: _Source, field: str, code: str, parents: Mapping[str, Any]) -> str:
+    """The code of the item one level up, which must be among ``parents``."""
+    _check_code(source, field, code)
     parent = code.rsplit(".", 1)[0]
     if parent not in parents:
+        parent_field = _ITEM_FIELDS[_ITEM_FIELDS.index(field) - 1]
         raise InputError(
-            f"{source.where(code)}: {code} belongs to {parent}, which is not among the "
-            f"{parent_field}: add {parent} there or fix the code"
+            f"{source.where(source.key(field, code))}: {code} belongs to {parent}, which is "
+            f"not among the {parent_field}: add {parent} there or fix the code"
         )
     return parent
 
 
-def _bilingual(source: _Source, code: str, value: Any, what: str) -> dict[str, str]:
+def _bilingual(
+    source: _Source, key_path: KeyPath, code: str, value: Any, what: str
+) -> dict[str, str]:
     if not isinstance(value, Mapping) or not all(
         isinstance(value.get(lang), str) and value[lang].strip() for lang in LANGUAGES
     ):
         raise InputError(
-            f"{source.where(code)}: the {what} of {code} needs a non-empty 'en' and 'fr' text"
+            f"{source.where(key_path)}: the {what} of {code} needs a non-empty 'en' and 'fr' "
+            "text"
         )
     return {lang: clean_text(value[lang]) for lang in LANGUAGES}
 
 
-def _title(source: _Source, code: str, item: Any) -> dict[str, Any]:
+def _title(source: _Source, field: str, code: str, item: Any) -> dict[str, Any]:
     """``title`` (first paragraph) and, for a longer text, ``description`` (the rest)."""
-    text = _bilingual(source, code, item, "label")
+    text = _bilingual(source, source.key(field, code), code, item, "label")
     parts = {lang: value.split("\n\n", 1) for lang, value in text.items()}
     fields: dict[str, Any] = {"title": {lang: part[0].strip() for lang, part in parts.items()}}
     description = text_of(**{lang: part[1] for lang, part in parts.items() if len(part) > 1})
@@ -308,15 +324,18 @@ def _dept_codes(
     codes = [value] if isinstance(value, str) else value
     if value is None and not required:
         return []
+    key_path = source.key("indicators", code, what)
     if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
         raise InputError(
-            f"{source.where(code)}: {code} needs a {what}: a department code such as statcan, "
-            "or a list of them"
+            f"{source.where(key_path)}: {code} needs a {what}: a department code such as "
+            "statcan, or a list of them"
         )
     unknown = [c for c in codes if c not in INSTITUTIONS]
     if unknown:
+        if isinstance(value, list):
+            key_path = (*key_path, codes.index(unknown[0]))
         raise InputError(
-            f"{source.where(code)}: unknown department code {unknown[0]!r} in the {what} of "
+            f"{source.where(key_path)}: unknown department code {unknown[0]!r} in the {what} of "
             f"{code}: add its English and French names to INSTITUTIONS in "
             "tracker/importers/canada.py"
         )

@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tracker.errors import InputError
+from tracker.plan import yamlsource
 from tracker.plan.dump import dump_commitment, dump_plan
 
 # Real sources are well under 100 kB; the cap keeps a wrong file from filling memory.
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 
 _PLAN_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
+# How yamlsource starts the message of a syntax error (the other refusals have their own words).
+_SYNTAX_ERROR = "YAML syntax error: "
 
 
 @dataclass(frozen=True)
@@ -38,14 +39,18 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_text(path: Path) -> str:
-    """The UTF-8 text of ``path``; InputError when it is missing, too big or not UTF-8."""
+def read_text(path: Path, max_bytes: int | None = None) -> str:
+    """The UTF-8 text of ``path``; InputError when it is missing, too big or not UTF-8.
+
+    ``max_bytes`` lowers the cap below :data:`MAX_SOURCE_BYTES`.
+    """
     if not path.is_file():
         raise InputError(f"{path}: no such file: check the path")
     size = path.stat().st_size
-    if size > MAX_SOURCE_BYTES:
+    limit = MAX_SOURCE_BYTES if max_bytes is None else min(max_bytes, MAX_SOURCE_BYTES)
+    if size > limit:
         raise InputError(
-            f"{path}: {size} bytes is more than the {MAX_SOURCE_BYTES} a plan source may have: "
+            f"{path}: {size} bytes is more than the {limit} a plan source may have: "
             "is it the right file?"
         )
     data = path.read_bytes()
@@ -61,20 +66,22 @@ def read_text(path: Path) -> str:
     return text.removeprefix("\ufeff")
 
 
-def load_yaml(path: Path) -> Any:
-    """The data of the YAML file ``path``, read safely (no Python objects, no custom tags)."""
-    return parse_yaml(read_text(path), path)
+def load_yaml(path: Path) -> yamlsource.Document:
+    """The YAML file ``path``, parsed safely, with the line of every key and value.
 
-
-def parse_yaml(text: str, path: Path) -> Any:
-    """The data of ``text``, read from ``path``, parsed safely; InputError names the line."""
+    Duplicate keys, aliases and custom tags are refused (a key written twice would otherwise
+    silently drop one of the two values). InputError names the file and the line.
+    """
+    # Missing, oversized or non-UTF-8 files get the importers' wording; the YAML reader's
+    # own cap is smaller than ours, so it applies here too.
+    read_text(path, max_bytes=yamlsource.MAX_FILE_BYTES)
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise InputError(f"{path}{where}: not valid YAML ({problem}): fix the syntax") from None
+        return yamlsource.load(path)
+    except yamlsource.YamlError as error:
+        message = error.message
+        if message.startswith(_SYNTAX_ERROR):
+            message = f"not valid YAML ({message.removeprefix(_SYNTAX_ERROR)}): fix the syntax"
+        raise InputError(f"{path}, line {error.position.line}: {message}") from None
 
 
 def check_plan_id(plan_id: str) -> str:
