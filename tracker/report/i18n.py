@@ -19,6 +19,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
+from tracker.snapshot import (
+    NOTICE_ISSUE_CONFIDENTIAL,
+    NOTICE_ISSUE_DELETED,
+    NOTICE_ISSUE_MOVED,
+    NOTICE_SEVERAL_COMPLETION_LABELS,
+    NOTICE_SEVERAL_STATUS_LABELS,
+)
 from tracker.status import Completion, MilestoneStatus
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -53,11 +60,15 @@ ROLE_NAMES: dict[str, str] = {
 }
 
 NOTICE_NAMES: dict[str, str] = {
-    "issue-deleted": N_("The GitLab issue was deleted."),
-    "issue-moved": N_("The GitLab issue was moved to another project."),
-    "issue-confidential": N_("The GitLab issue was made confidential; its comments are hidden."),
-    "several-status-labels": N_("The GitLab issue has several status labels at once."),
-    "several-completion-labels": N_("The GitLab issue has several completion labels at once."),
+    NOTICE_ISSUE_DELETED: N_("The GitLab issue was deleted."),
+    NOTICE_ISSUE_MOVED: N_("The GitLab issue was moved to another project."),
+    NOTICE_ISSUE_CONFIDENTIAL: N_(
+        "The GitLab issue was made confidential; its comments are hidden."
+    ),
+    NOTICE_SEVERAL_STATUS_LABELS: N_("The GitLab issue has several status labels at once."),
+    NOTICE_SEVERAL_COMPLETION_LABELS: N_(
+        "The GitLab issue has several completion labels at once."
+    ),
 }
 
 
