@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
+
+from tracker.plan.load import schema
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
@@ -19,9 +20,8 @@ NAP6 = CORPUS / "canada" / "nap6.yaml"
 
 def schema_errors(path: Path) -> list[str]:
     """Every JSON Schema error of the plan file ``path`` (plan.yml or a commitment)."""
-    name = "plan.schema.json" if path.name == "plan.yml" else "commitment.schema.json"
-    schema = json.loads((ROOT / "tracker" / "schemas" / name).read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
+    name = "plan" if path.name == "plan.yml" else "commitment"
+    validator = jsonschema.Draft202012Validator(schema(name))
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [f"{path.name}: {error.message}" for error in validator.iter_errors(data)]
 

@@ -8,45 +8,34 @@ editors validate it against the schema.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import yaml
 
-PLAN_SCHEMA = "plan.schema.json"
-COMMITMENT_SCHEMA = "commitment.schema.json"
+from tracker.plan.load import schema
 
 # Files live in commitments/<plan-id>/, two levels below the project root that holds tracker/.
-_MODELINE = "# yaml-language-server: $schema=../../tracker/schemas/{schema}\n"
+_MODELINE = "# yaml-language-server: $schema=../../tracker/schemas/{name}.schema.json\n"
 
 # Far wider than any paragraph: PyYAML would otherwise fold long texts at 80 columns.
 _NO_FOLDING = 1_000_000
 
 
-@cache
-def _schema(name: str) -> dict[str, Any]:
-    text = resources.files("tracker").joinpath("schemas").joinpath(name).read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
-
-
 def dump_plan(doc: Mapping[str, Any]) -> str:
     """The text of a ``plan.yml`` for ``doc`` (a mapping shaped like plan.schema.json)."""
     languages = tuple(doc.get("languages", ()))
-    return _dump(doc, PLAN_SCHEMA, languages)
+    return _dump(doc, "plan", languages)
 
 
 def dump_commitment(doc: Mapping[str, Any], languages: Sequence[str]) -> str:
     """The text of a commitment file; texts list ``languages`` first, in that order."""
-    return _dump(doc, COMMITMENT_SCHEMA, tuple(languages))
+    return _dump(doc, "commitment", tuple(languages))
 
 
 def _dump(doc: Mapping[str, Any], schema_name: str, languages: tuple[str, ...]) -> str:
-    schema = _schema(schema_name)
-    ordered = _order(doc, schema, schema, languages, path="")
+    root = schema(schema_name)
+    ordered = _order(doc, root, root, languages, path="")
     body = yaml.dump(
         ordered,
         Dumper=_StableDumper,
@@ -56,7 +45,7 @@ def _dump(doc: Mapping[str, Any], schema_name: str, languages: tuple[str, ...]) 
         width=_NO_FOLDING,
         indent=2,
     )
-    return _MODELINE.format(schema=schema_name) + body
+    return _MODELINE.format(name=schema_name) + body
 
 
 def _resolve(node: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
