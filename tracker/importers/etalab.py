@@ -38,6 +38,7 @@ from tracker.importers.common import (
     text_of,
     write_plan,
 )
+from tracker.plan.load import schema
 
 LANGUAGES = ("fr", "en")
 
@@ -71,7 +72,8 @@ _SECTIONS = {
 }
 _BULLET_RE = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 _FOLLOW_UP_RE = re.compile(r"^\s*_?\[\[(?:follow-up|suivi)\]\(([^)\s]+)\)\]_?\s*$", re.IGNORECASE)
-_ISSUE_URL_RE = re.compile(r"^https?://[^\s]+/issues/[0-9]+$")
+# The follow-up address the commitment schema accepts, so an import never writes one it refuses.
+_ISSUE_URL_RE = re.compile(schema("commitment")["$defs"]["follow_up"]["pattern"])
 _FOOTNOTE_DEF_RE = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
 _FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 _RULE_RE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
