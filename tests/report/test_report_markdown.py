@@ -43,7 +43,6 @@ def test_headings_start_at_the_level_asked_and_never_skip() -> None:
 
 def test_footnotes_get_ids_unique_to_their_text() -> None:
     """Footnotes link within their own text; two texts never share an id."""
-    pytest.importorskip("mdit_py_plugins")
     first = str(render_markdown("a[^1]\n\n[^1]: one"))
     second = str(render_markdown("b[^1]\n\n[^1]: two"))
     assert '<li id="fn-' in first

@@ -20,6 +20,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
+from mdit_py_plugins.footnote import footnote_plugin
 
 LINK_REL = "nofollow noopener"
 ALLOWED_TAGS = frozenset({
@@ -47,12 +48,7 @@ def _image_as_link(
 
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 _PARSER.add_render_rule("image", _image_as_link)
-try:  # Footnotes ([^1]) as plans write them; without the plugin they stay as plain text.
-    from mdit_py_plugins.footnote import footnote_plugin
-except ImportError:  # pragma: no cover - mdit-py-plugins is an optional dependency for now
-    pass
-else:
-    _PARSER.use(footnote_plugin)
+_PARSER.use(footnote_plugin)  # footnotes ([^1]) as plans write them
 
 
 @functools.lru_cache(maxsize=8192)
