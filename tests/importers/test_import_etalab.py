@@ -229,11 +229,36 @@ def test_sub_items_on_one_side_only_fail() -> None:
         ETALAB_EN,
         "commitment-22.en.md",
         "    - In partnership with the Interdisciplinary Research Centre",
+        "    In partnership with the Interdisciplinary Research Centre",
+    )
+    result = import_corpus(en=en)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {ETALAB_FR} and commitment-22.en.md differ in shape: roadmap item 2 "
+        "(engagement-22.fr.md line 32, commitment-22.en.md line 36) has sub-items only in "
+        "engagement-22.fr.md: give both files the same bullets in the same order and nesting\n"
+    )
+    assert not OUT.exists()
+
+
+def test_a_different_number_of_top_level_items_fails() -> None:
+    """An English child bullet moved up to the top level makes the roadmaps' lengths differ."""
+    en = edited_copy(
+        ETALAB_EN,
+        "commitment-22.en.md",
+        "    - In partnership with the Interdisciplinary Research Centre",
         "- In partnership with the Interdisciplinary Research Centre",
     )
     result = import_corpus(en=en)
     assert result.exit_code == 1
-    assert "the roadmap has 2 bullet(s) in French and 3 in English" in result.stderr
+    assert result.stderr == (
+        f"Error: {ETALAB_FR} and commitment-22.en.md differ in shape: the roadmap has 2 "
+        "bullet(s) in French and 3 in English; the first unmatched one is "
+        "'In partnership with the Interdisciplinary Research Centre,…' "
+        "(commitment-22.en.md, line 38): give both files the same bullets in the same order "
+        "and nesting\n"
+    )
+    assert not OUT.exists()
 
 
 def test_non_utf8_input_is_refused_with_its_line() -> None:
