@@ -305,9 +305,8 @@ class _InstitutionIndex:
         identity = self._identity(name)
         if identity not in self._slugs:
             base = slugify(identity)
-            taken = set(self._slugs.values())
             slug, n = base, 2
-            while slug in taken:
+            while slug in self._names:  # its keys are the slugs given so far
                 slug, n = f"{base}-{n}", n + 1
             self._slugs[identity] = slug
             self._names[slug] = name
