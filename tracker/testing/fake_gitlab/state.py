@@ -29,7 +29,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from tracker.testing.fake_gitlab.clock import Clock
 from tracker.testing.fake_gitlab.errors import (
@@ -223,11 +223,12 @@ class IssueFilter:
     sort: str = "desc"
 
 
-def _dedupe(names: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for name in names:
-        seen.setdefault(name, None)
-    return list(seen)
+_T = TypeVar("_T")
+
+
+def _dedupe(values: Iterable[_T]) -> list[_T]:
+    """``values`` without repeats, each where it first appears."""
+    return list(dict.fromkeys(values))
 
 
 def inline_diff_markers(old: str, new: str) -> tuple[str, str]:
@@ -523,7 +524,7 @@ class State:
         return milestone_id if milestone_id in project.milestone_ids else None
 
     def _members_only(self, project: Project, user_ids: Sequence[int]) -> list[int]:
-        return [u for u in _dedupe_ints(user_ids)
+        return [u for u in _dedupe(user_ids)
                 if u in self.users and self.can_read_project(self.users[u], project)]
 
     def update_issue(self, project: Project, iid: int, user: User,
@@ -913,10 +914,6 @@ class State:
         with self.lock:
             return sorted((e for e in self.state_events.values() if e.issue_id == issue.id),
                           key=lambda e: e.id)
-
-
-def _dedupe_ints(values: Iterable[int]) -> list[int]:
-    return list(dict.fromkeys(values))
 
 
 def _long_date(value: date) -> str:
