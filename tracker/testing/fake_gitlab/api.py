@@ -768,12 +768,8 @@ def list_label_events(api: Api, call: Call) -> ApiResponse:
 
 @route("GET", "/projects/:id/issues/:issue_iid/resource_label_events/:event_id")
 def get_label_event(api: Api, call: Call) -> ApiResponse:
-    _, issue = api.issue_of(call)
-    event_id = _to_int("event_id", call.path_params["event_id"])
-    for event in api.state.issue_label_events(issue):
-        if event.id == event_id:
-            return _ok(call.shapes.label_event(event))
-    raise NotFound("Resource Label Event")
+    return _get_event(api, call, api.state.issue_label_events, call.shapes.label_event,
+                      "Resource Label Event")
 
 
 @route("GET", "/projects/:id/issues/:issue_iid/resource_state_events", listing=True)
@@ -784,12 +780,19 @@ def list_state_events(api: Api, call: Call) -> ApiResponse:
 
 @route("GET", "/projects/:id/issues/:issue_iid/resource_state_events/:event_id")
 def get_state_event(api: Api, call: Call) -> ApiResponse:
+    return _get_event(api, call, api.state.issue_state_events, call.shapes.state_event,
+                      "Resource State Event")
+
+
+def _get_event(api: Api, call: Call, events_of: Callable[[Any], list[Any]],
+               render: Callable[[Any], Any], what: str) -> ApiResponse:
+    """The event ``:event_id`` of the issue, from ``events_of(issue)``; 404 ``what`` if none."""
     _, issue = api.issue_of(call)
     event_id = _to_int("event_id", call.path_params["event_id"])
-    for event in api.state.issue_state_events(issue):
+    for event in events_of(issue):
         if event.id == event_id:
-            return _ok(call.shapes.state_event(event))
-    raise NotFound("Resource State Event")
+            return _ok(render(event))
+    raise NotFound(what)
 
 
 def encode_project_path(path: str) -> str:

@@ -181,6 +181,10 @@ class StateEvent:
     created_at: datetime
 
 
+# A resource event; both kinds are listed per issue the same way.
+_Event = TypeVar("_Event", LabelEvent, StateEvent)
+
+
 @dataclass
 class Project:
     id: int
@@ -906,14 +910,17 @@ class State:
     # ---------------------------------------------------------------- resource events
 
     def issue_label_events(self, issue: Issue) -> list[LabelEvent]:
-        with self.lock:
-            return sorted((e for e in self.label_events.values() if e.issue_id == issue.id),
-                          key=lambda e: e.id)
+        return self._issue_events(self.label_events, issue)
 
     def issue_state_events(self, issue: Issue) -> list[StateEvent]:
+        return self._issue_events(self.state_events, issue)
+
+    def _issue_events(self, events: dict[int, _Event], issue: Issue) -> list[_Event]:
+        """The events of ``issue``, oldest first."""
         with self.lock:
-            return sorted((e for e in self.state_events.values() if e.issue_id == issue.id),
-                          key=lambda e: e.id)
+            # Events are only ever added, each with a larger id than the last, and never
+            # removed: the dict is already in id order.
+            return [e for e in events.values() if e.issue_id == issue.id]
 
 
 def _long_date(value: date) -> str:
