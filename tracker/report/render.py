@@ -217,13 +217,12 @@ def _twin(page: str, lang: str) -> str:
 
 
 class _Writer:
-    """Renders templates into the temporary site folder and counts what it wrote."""
+    """Renders templates into the temporary site folder and counts the pages it wrote."""
 
     def __init__(self, root: Path, env: jinja2.Environment) -> None:
         self.root = root
         self.env = env
         self.pages = 0
-        self.files = 0
 
     def page(self, template: str, page: str, **context: Any) -> None:
         lang = page.split("/", 1)[0]
@@ -239,7 +238,6 @@ class _Writer:
         path = self.root / page
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        self.files += 1
 
 
 def build_site(report: Report, out: Path, progress: Progress = lambda _line: None) -> int:
@@ -307,7 +305,6 @@ def _copy_assets(writer: _Writer) -> None:
         assets = folder / "assets"
         if assets.is_dir():
             shutil.copytree(assets, writer.root / "assets")
-            writer.files += sum(1 for _ in assets.iterdir())
             return
     raise FileNotFoundError("the report templates have no assets/ folder")
 
@@ -436,7 +433,6 @@ def _csv(writer: _Writer, name: str, columns: tuple[str, ...],
         out = csv.DictWriter(stream, fieldnames=columns)
         out.writeheader()
         out.writerows({key: _cell(value) for key, value in row.items()} for row in rows)
-    writer.files += 1
 
 
 def _write_data(report: Report, writer: _Writer) -> None:
@@ -444,7 +440,6 @@ def _write_data(report: Report, writer: _Writer) -> None:
     writer.text("data/plan.json",
                 json.dumps(plan_data(report), ensure_ascii=False, indent=1) + "\n")
     shutil.copyfile(DATA_SCHEMA, writer.root / "data" / "plan.schema.json")
-    writer.files += 1
     _csv(writer, "commitments.csv", COMMITMENT_COLUMNS, _commitment_rows(report))
     _csv(writer, "milestones.csv", MILESTONE_COLUMNS, _milestone_rows(report))
     _csv(writer, "comments.csv", COMMENT_COLUMNS, _comment_rows(report))
