@@ -105,11 +105,6 @@ def markdown_inline(text: str) -> str:
     return " ".join(text.split()).translate(_INLINE_SPECIALS)
 
 
-def is_external(url: str) -> bool:
-    """True for an absolute http(s) address (a link to another site)."""
-    return urlsplit(url).scheme in ("http", "https")
-
-
 def safe_url(url: str | None) -> str | None:
     """``url`` when it is http(s), else None: addresses from the snapshot are untrusted."""
     if url and urlsplit(url).scheme in ("http", "https"):
