@@ -191,8 +191,7 @@ def _plan_view(plan: Plan, snapshot: Snapshot | None, today: dt.date) -> PlanVie
             statuses[row.status] += 1
             if row.overdue:
                 overdue.append(row)
-    overdue.sort(key=lambda row: (row.milestone.due.last_day if row.milestone.due else today,
-                                  row.milestone.id))
+    overdue.sort(key=_due_then_id)
     updates = [view.last_update for view in commitments if view.last_update]
     return PlanView(
         plan=plan,
@@ -204,6 +203,13 @@ def _plan_view(plan: Plan, snapshot: Snapshot | None, today: dt.date) -> PlanVie
         institutions=slugs.institutions(commitments),
         last_update=max(updates, default=None),
     )
+
+
+def _due_then_id(row: MilestoneRow) -> tuple[dt.date, str]:
+    """Sort key of an overdue row; only rows with a due date are overdue (see is_overdue)."""
+    due = row.milestone.due
+    assert due is not None
+    return due.last_day, row.milestone.id
 
 
 def _commitment_view(
