@@ -116,6 +116,19 @@ class Params:
             raise BadRequest(f"{name} is missing")
         return self.values[name]
 
+    def required_string(self, name: str) -> str:
+        """:meth:`string` of ``name``; absent or null is Grape's ``<name> is missing``."""
+        value = self.string(name)
+        if value is None:
+            raise BadRequest(f"{name} is missing")
+        return str(value)
+
+    def need_one_of(self, names: tuple[str, ...]) -> None:
+        """Grape's ``at_least_one_of``: 400 naming every key when none of ``names`` is given."""
+        if not any(self.has(name) for name in names):
+            raise BadRequest(f"{', '.join(names)} are missing, at least one parameter must be "
+                             "provided")
+
     def string(self, name: str, default: Any = None) -> Any:
         value = self.raw(name)
         if value is _MISSING:
@@ -505,9 +518,7 @@ def create_issue(api: Api, call: Call) -> ApiResponse:
     user = api.need_user(call)
     project = api.project(call)
     p = call.params
-    title = p.string("title")
-    if title is None:
-        raise BadRequest("title is missing")
+    title = p.required_string("title")
     due = p.day("due_date")
     assignees = p.int_list("assignee_ids")
     if assignees is None and p.has("assignee_id"):
@@ -536,9 +547,7 @@ def update_issue(api: Api, call: Call) -> ApiResponse:
     project = api.project(call)
     iid = _to_int("issue_iid", call.path_params["issue_iid"])
     p = call.params
-    if not any(p.has(k) for k in _UPDATE_KEYS):
-        raise BadRequest(f"{', '.join(_UPDATE_KEYS)} are missing, at least one parameter "
-                         "must be provided")
+    p.need_one_of(_UPDATE_KEYS)
     changes: dict[str, Any] = {}
     for key in ("title", "description"):
         if p.has(key):
@@ -606,9 +615,7 @@ def get_note(api: Api, call: Call) -> ApiResponse:
 def create_note(api: Api, call: Call) -> ApiResponse:
     user = api.need_user(call)
     _, issue = api.issue_of(call)
-    body = call.params.string("body")
-    if body is None:
-        raise BadRequest("body is missing")
+    body = call.params.required_string("body")
     internal = call.params.boolean("internal")
     if internal is None:
         internal = call.params.boolean("confidential", False)
@@ -644,12 +651,8 @@ def get_label(api: Api, call: Call) -> ApiResponse:
 def create_label(api: Api, call: Call) -> ApiResponse:
     user = api.need_user(call)
     project = api.project(call)
-    name = call.params.string("name")
-    if name is None:
-        raise BadRequest("name is missing")
-    color = call.params.string("color")
-    if color is None:
-        raise BadRequest("color is missing")
+    name = call.params.required_string("name")
+    color = call.params.required_string("color")
     label = api.state.create_label(project, user, name=name, color=color,
                                    description=call.params.string("description"))
     return _ok(call.shapes.label(label), 201)
@@ -680,9 +683,7 @@ def create_milestone(api: Api, call: Call) -> ApiResponse:
     user = api.need_user(call)
     project = api.project(call)
     p = call.params
-    title = p.string("title")
-    if title is None:
-        raise BadRequest("title is missing")
+    title = p.required_string("title")
     due, start = p.day("due_date"), p.day("start_date")
     milestone = api.state.create_milestone(
         project, user, title=title, description=p.string("description"),
@@ -697,10 +698,7 @@ def update_milestone(api: Api, call: Call) -> ApiResponse:
     project = api.project(call)
     milestone_id = _to_int("milestone_id", call.path_params["milestone_id"])
     p = call.params
-    keys = ("title", "description", "start_date", "due_date", "state_event")
-    if not any(p.has(k) for k in keys):
-        raise BadRequest(f"{', '.join(keys)} are missing, at least one parameter must be "
-                         "provided")
+    p.need_one_of(("title", "description", "start_date", "due_date", "state_event"))
     changes: dict[str, Any] = {}
     for key in ("title", "description"):
         if p.has(key):
