@@ -120,8 +120,7 @@ def use_language(env: jinja2.Environment, lang: str) -> None:
         notice_text=lambda code: _(i18n.NOTICE_NAMES.get(code) or code),
         fpercent=lambda part, whole: i18n.percent(part / whole if whole else 0, lang),
         ldate=lambda value: i18n.long_date(_day(value), lang),
-        lpartial=lambda value: i18n.long_date(value.first_day, lang)
-        if value.day else i18n.month(value.first_day, lang),
+        lpartial=lambda value: _partial_text(value, lang),
         safe_url=safe_url,
         feed_id=_feed_id,
         feed_updated=_feed_updated,
@@ -182,13 +181,16 @@ def _date(value: dt.date | dt.datetime | None, lang: str) -> Markup:
     return Markup('<time datetime="{0}">{1}</time>').format(machine, i18n.long_date(day, lang))
 
 
+def _partial_text(value: PartialDate, lang: str) -> str:
+    """A day as a long date, a month as "November 2026": deadlines as the plan wrote them."""
+    return i18n.long_date(value.first_day, lang) if value.day else i18n.month(value.first_day, lang)
+
+
 def _partial_date(value: PartialDate | None, lang: str) -> Markup:
     if value is None:
         return Markup("")
-    if value.day is not None:
-        return _date(value.first_day, lang)
-    month = i18n.month(value.first_day, lang)
-    return Markup('<time datetime="{0}">{1}</time>').format(value.iso(), month)
+    # iso() is YYYY-MM-DD for a day (as date.isoformat() writes it) and YYYY-MM for a month.
+    return Markup('<time datetime="{0}">{1}</time>').format(value.iso(), _partial_text(value, lang))
 
 
 def _feed_id(key: str) -> str:
