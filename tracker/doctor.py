@@ -146,16 +146,16 @@ def _plan_check(config: Config) -> tuple[Check, PlanSet | None]:
                  f"commitment(s), {milestones} milestone(s) in {config.commitments}"), plans
 
 
-def _creatable(name: str, kind: str, wanted: list[str], existing: set[str],
-               can_write: bool) -> Check:
+def _creatable(name: str, wanted: list[str], existing: set[str], can_write: bool) -> Check:
+    """Check ``name`` (labels, milestones): each wanted one exists or the token can create it."""
     missing = [item for item in wanted if item not in existing]
     have = len(wanted) - len(missing)
     if not missing:
-        return Check(name, "ok", f"all {len(wanted)} {kind} exist")
+        return Check(name, "ok", f"all {len(wanted)} {name} exist")
     if can_write:
-        return Check(name, "ok", f"{have} of {len(wanted)} {kind} exist; the first push "
+        return Check(name, "ok", f"{have} of {len(wanted)} {name} exist; the first push "
                      f"creates the {len(missing)} others")
-    return Check(name, "FAIL", f"{len(missing)} of {len(wanted)} {kind} are missing (first: "
+    return Check(name, "FAIL", f"{len(missing)} of {len(wanted)} {name} are missing (first: "
                  f"{missing[0]!r}) and the token's role cannot create them: give the token "
                  "the Reporter role, or have a Maintainer create them")
 
@@ -198,8 +198,7 @@ def _online(config: Config, plans: PlanSet | None, timeout: float) -> Iterator[C
             yield Check(name, "skip", "needs a valid plan (see plan above)")
         return
     desired = desired_state(plans, LabelNames(config.label_prefix), config.report_url)
-    yield _creatable("labels", "labels", [label.name for label in desired.labels],
+    yield _creatable("labels", [label.name for label in desired.labels],
                      set(client.label_names()), can_write)
-    yield _creatable("milestones", "milestones",
-                     [milestone.title for milestone in desired.milestones],
+    yield _creatable("milestones", [milestone.title for milestone in desired.milestones],
                      {milestone.title for milestone in client.milestones()}, can_write)

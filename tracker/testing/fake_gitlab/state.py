@@ -50,7 +50,7 @@ ROLES: dict[str, int] = {
     "maintainer": 40,
     "owner": 50,
 }
-GUEST, PLANNER, REPORTER, OWNER = 10, 15, 20, 50
+GUEST, PLANNER, OWNER = ROLES["guest"], ROLES["planner"], ROLES["owner"]
 TIERS = ("free", "premium")
 
 # GitLab's ThrottledTouch: a note touches its issue only if it was last updated more than
@@ -407,7 +407,7 @@ class State:
         with self.lock:
             issues = [self.issues[i] for i in project.issues_by_iid.values()]
             result = [i for i in issues if self.can_read_issue(viewer, i)
-                      and self._matches(project, i, flt)]
+                      and self._matches(i, flt)]
             key_name = flt.order_by
 
             def sort_key(issue: Issue) -> tuple[Any, ...]:
@@ -424,7 +424,7 @@ class State:
                                           key=lambda i: i.id, reverse=flt.sort == "desc")
             return sorted(result, key=sort_key, reverse=flt.sort == "desc")
 
-    def _matches(self, project: Project, issue: Issue, flt: IssueFilter) -> bool:
+    def _matches(self, issue: Issue, flt: IssueFilter) -> bool:
         if flt.state is not None and issue.state != flt.state:
             return False
         if flt.iids is not None and issue.iid not in flt.iids:
