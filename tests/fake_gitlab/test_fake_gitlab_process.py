@@ -73,13 +73,12 @@ def test_process_stops_cleanly_on_sigterm(
     assert process.wait(timeout=10) == 0
 
 
-@pytest.mark.skipif(GITLAB_CLI is None, reason="python-gitlab's `gitlab` command not found")
 def test_python_gitlab_cli_lists_and_creates_issues(
         fake_process: tuple[subprocess.Popen[str], str], tmp_path: Path) -> None:
     """GitLab docs: Issues API > New issue / List project issues, through python-gitlab's
     `gitlab` command-line tool."""
     _, url = fake_process
-    assert GITLAB_CLI is not None
+    assert GITLAB_CLI is not None, "python-gitlab, a runtime dependency, installs `gitlab`"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITLAB_", "PYTHON_GITLAB"))}
     env["HOME"] = str(tmp_path)  # no ~/.python-gitlab.cfg from the person running tests
     base = [GITLAB_CLI, "--server-url", url, "--private-token", "owner-token", "-o", "json"]
