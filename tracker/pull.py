@@ -139,26 +139,42 @@ class _Reader:
             ))
         return tuple(out)
 
+    def last_added(self, issue: dict[str, Any], scope: str,
+                   events: list[Event] | None = None) -> tuple[str | None, bool]:
+        """The value of the issue's ``scope::`` label, and whether it carries several.
+
+        On GitLab Free an issue can carry two labels of one scope: the one added last wins,
+        as the label events tell (read only when needed, unless given).
+        """
+        current = _scoped_values(issue.get("labels") or [], self.names.prefix, scope)
+        if len(current) <= 1:
+            return (current[0] if current else None), False
+        if events is None:
+            events = self.events(issue["iid"], scope)
+        added = {e.value: e.at for e in events if e.kind == "add"}
+        return max(current, key=lambda value: added.get(value, "")), True
+
     def milestone(self, issue: dict[str, Any]) -> ItemState:
-        labels = issue.get("labels") or []
-        events = self.events(issue["iid"], STATUS_SCOPE) + self.state_events(issue["iid"])
+        label_events = self.events(issue["iid"], STATUS_SCOPE)
+        events = label_events + self.state_events(issue["iid"])
         history = replay(issue["created_at"], events)
-        current = _scoped_values(labels, self.names.prefix, STATUS_SCOPE)
-        notices: tuple[str, ...] = ()
-        if len(current) > 1:
-            notices = (NOTICE_SEVERAL_STATUS_LABELS,)
-        # The label added last wins; events give the order, the issue says which are there now.
-        order = [e.value for e in sorted(events, key=lambda e: e.at) if e.kind == "add"]
-        ranked = sorted(current, key=lambda v: max((i for i, x in enumerate(order) if x == v),
-                                                   default=-1))
-        status = status_of(issue.get("state") == "closed", ranked)
+        label, several = self.last_added(issue, STATUS_SCOPE, label_events)
+        status = status_of(issue.get("state") == "closed", [label] if label else [])
         if history[-1][0] != status:  # events incomplete: trust what the issue shows now
             history.append((str(status), issue.get("updated_at") or issue["created_at"]))
         return ItemState(
             issue=_issue(issue), status=status, status_since=_time(history[-1][1]),
             history=tuple(StatusChange(s, _time(at)) for s, at in history),
-            comments=self.comments(issue), notices=notices,
+            comments=self.comments(issue),
+            notices=(NOTICE_SEVERAL_STATUS_LABELS,) if several else (),
         )
+
+    def commitment(self, issue: dict[str, Any]) -> tuple[ItemState, str | None]:
+        """The commitment's issue and comments, and the completion label people chose."""
+        label, several = self.last_added(issue, COMPLETION_SCOPE)
+        state = ItemState(issue=_issue(issue), comments=self.comments(issue),
+                          notices=(NOTICE_SEVERAL_COMPLETION_LABELS,) if several else ())
+        return state, label
 
 
 def _issue(issue: dict[str, Any]) -> Issue:
@@ -171,14 +187,11 @@ def _issue(issue: dict[str, Any]) -> Issue:
 
 
 def _commitment(
-    c: Commitment, state: ItemState, milestones: dict[str, ItemState],
-    labels: list[str], names: LabelNames,
+    c: Commitment, state: ItemState, milestones: dict[str, ItemState], label: str | None,
 ) -> ItemState:
-    """Completion: a person's label if any (last wins), else derived from the milestones."""
-    children = [milestones[m.id] for m, _ in c.walk() if m.id in milestones]
-    merged = sorted((change.since, child_id, change.status)
-                    for child_id, child in ((m.id, milestones.get(m.id)) for m, _ in c.walk())
-                    if child for change in child.history)
+    """Completion: the level people chose with a label, else derived from the milestones."""
+    merged = sorted((change.since, m.id, change.status) for m, _ in c.walk()
+                    if (child := milestones.get(m.id)) for change in child.history)
     latest: dict[str, MilestoneStatus] = {}
     history: list[StatusChange] = []
     for since, child_id, status in merged:
@@ -186,18 +199,12 @@ def _commitment(
         level = completion_of(list(latest.values()))
         if not history or history[-1].status != level:
             history.append(StatusChange(str(level), since))
-    derived = completion_of([s.status for s in children if s.status is not None])
-    chosen = _scoped_values(labels, names.prefix, COMPLETION_SCOPE)
-    notices = tuple(n for n in state.notices if n != NOTICE_SEVERAL_COMPLETION_LABELS)
-    notices += (NOTICE_SEVERAL_COMPLETION_LABELS,) if len(chosen) > 1 else ()
-    if chosen:
-        try:
-            level = Completion(chosen[-1])
-        except ValueError:
-            level = derived
-        return replace(state, completion=level, completion_source="label", notices=notices,
+    derived = completion_of([now for m, _ in c.walk() if (child := milestones.get(m.id))
+                             and (now := child.status) is not None])
+    if label in set(Completion):
+        return replace(state, completion=Completion(label), completion_source="label",
                        history=tuple(history))
-    return replace(state, completion=derived, completion_source="derived", notices=notices,
+    return replace(state, completion=derived, completion_source="derived",
                    history=tuple(history))
 
 
@@ -234,7 +241,7 @@ def pull(
     result = PullResult()
     claimed: list[str] = []  # project-wide notices: ids claimed by several issues
     items: dict[str, ItemState] = {}
-    commitment_labels: dict[str, list[str]] = {}
+    chosen: dict[str, str | None] = {}  # completion label people set, by commitment
     keys = [(c, key) for c in plans.commitments()
             for key in (c.id, *(m.id for m, _ in c.walk()))]
     new_seen: dict[str, Any] = {}
@@ -255,15 +262,15 @@ def pull(
         new_seen[str(issue["iid"])] = fingerprint
         recent = last_pull is not None and _time(issue["updated_at"]) >= last_pull - RECENT
         old_state = previous.item(key) if previous else None
-        if key == commitment.id:
-            commitment_labels[key] = issue.get("labels") or []
         if (old_state is not None and not recent and not full
                 and seen.get(str(issue["iid"])) == fingerprint):
-            items[key] = old_state
+            items[key] = old_state  # unchanged: so are its labels, and the level they chose
+            if old_state.completion_source == "label":
+                chosen[key] = old_state.completion
             continue
         result.fetched += 1
         if key == commitment.id:
-            items[key] = ItemState(issue=_issue(issue), comments=reader.comments(issue))
+            items[key], chosen[key] = reader.commitment(issue)
         else:
             items[key] = reader.milestone(issue)
         if issue.get("moved_to_id"):
@@ -274,7 +281,7 @@ def pull(
         state = items.get(commitment.id)
         if state is not None and state.issue is not None:
             items[commitment.id] = _commitment(commitment, state, milestone_states,
-                                               commitment_labels.get(commitment.id, []), names)
+                                               chosen.get(commitment.id))
 
     result.notices = claimed + [f"{key}: {notice}" for key, state in sorted(items.items())
                                 for notice in state.notices]

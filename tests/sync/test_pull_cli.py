@@ -218,3 +218,17 @@ def test_deleted_issue_is_reported_not_crashed_on(pushed: Path, fake_gitlab: Fak
     assert f"notice: {OTHER}: issue-deleted" in result.output
     assert item(OTHER)["notices"] == ["issue-deleted"]
     assert load_snapshot(SNAPSHOT) is not None
+
+
+def test_two_completion_labels_the_one_added_last_wins(
+    pushed: Path, fake_gitlab: FakeGitLab
+) -> None:
+    """As for status labels: the completion label added last wins, whatever its name."""
+    owner = as_user(fake_gitlab, "owner-token")
+    iid = iid_of(fake_gitlab, COMMITMENT)
+    owner.issues.update(iid, {"add_labels": "completion::substantial"})
+    fake_gitlab.clock.advance(60)
+    owner.issues.update(iid, {"add_labels": "completion::limited"})
+    assert pull().exit_code == 0
+    assert (item(COMMITMENT)["completion"], item(COMMITMENT)["notices"]) == (
+        "limited", ["several-completion-labels"])
