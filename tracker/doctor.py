@@ -16,12 +16,11 @@ import requests
 
 from tracker.config import TOKEN_VARIABLE, Config
 from tracker.errors import GitLabError
-from tracker.gitlab_api import GitLabProject
+from tracker.gitlab_api import REPORTER, GitLabProject
 from tracker.plan.load import check_plans
 from tracker.plan.model import PlanSet
 from tracker.sync.desired import LabelNames, desired_state
 
-REPORTER = 20
 ROLE_NAMES = {0: "not a member", 5: "Minimal access", 10: "Guest", 15: "Planner",
               20: "Reporter", 30: "Developer", 40: "Maintainer", 50: "Owner"}
 Outcome = Literal["ok", "FAIL", "skip"]

@@ -28,6 +28,11 @@ T = TypeVar("T")
 
 TRANSIENT_CODES = {500, 502, 503, 504}
 
+# GitLab's access level from which a member may label and edit issues, create labels and
+# milestones: the tracker's token needs it, and the pull counts such members as the
+# administration.
+REPORTER = 20
+
 
 class UnknownOutcome(GitLabError):
     """A write failed in a way that does not tell whether GitLab carried it out."""

@@ -21,7 +21,7 @@ from typing import Any
 
 from tracker.config import Config
 from tracker.files import write_atomic
-from tracker.gitlab_api import GitLabProject
+from tracker.gitlab_api import REPORTER, GitLabProject
 from tracker.plan.model import Commitment, PlanSet
 from tracker.snapshot import (
     NOTICE_ISSUE_CONFIDENTIAL,
@@ -54,7 +54,6 @@ from tracker.sync.desired import LabelNames
 from tracker.words import count
 
 RECENT = dt.timedelta(minutes=2)
-REPORTER = 20  # GitLab access level from which a member counts as the administration
 CACHE_VERSION = 1
 
 
