@@ -37,6 +37,9 @@ NOTICE_ISSUE_MOVED = "issue-moved"
 NOTICE_ISSUE_CONFIDENTIAL = "issue-confidential"
 NOTICE_SEVERAL_STATUS_LABELS = "several-status-labels"
 NOTICE_SEVERAL_COMPLETION_LABELS = "several-completion-labels"
+NOTICE_CLAIMED_BY_SEVERAL = "claimed-by-several-issues"  # see ItemState.other_issues
+
+FindingKind = Literal["kept-edit", "conflict"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,31 @@ class Comment:
 
 
 @dataclass(frozen=True)
+class LabelProblem:
+    """A label on the item's issue that looks like a status or completion label but is not.
+
+    ``suggestion`` is the closest valid label (``status::in-progress`` for
+    ``Status::in-progres``), or None when none is close.
+    """
+
+    label: str
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class PushFinding:
+    """What the last push left for a person to decide on this item's issue.
+
+    ``kept-edit``: a person edited a plan-owned ``field`` on GitLab and the push kept it;
+    ``conflict``: the field was edited on GitLab and changed in the plan, and was left alone.
+    ``field`` is one of title, description, due date, milestone, labels.
+    """
+
+    kind: FindingKind
+    field: str
+
+
+@dataclass(frozen=True)
 class ItemState:
     """What GitLab says about one commitment or milestone.
 
@@ -97,6 +125,12 @@ class ItemState:
     completion_source: CompletionSource | None = None
     comments: tuple[Comment, ...] = ()
     notices: tuple[str, ...] = ()
+    label_problems: tuple[LabelProblem, ...] = ()
+    push_findings: tuple[PushFinding, ...] = ()
+    # Newer issues that claim this item too (the oldest, ``issue``, is the one read).
+    other_issues: tuple[int, ...] = ()
+    # Public comments left out because their author is blocked, banned or deleted on GitLab.
+    hidden_comments: int = 0
 
 
 @dataclass(frozen=True)
@@ -265,7 +299,23 @@ def _item(data: Mapping[str, Any]) -> ItemState:
             for comment in data.get("comments", ())
         ),
         notices=tuple(_text(notice) for notice in data.get("notices", ())),
+        label_problems=tuple(
+            LabelProblem(label=_text(problem["label"]),
+                         suggestion=_optional_text(problem.get("suggestion")))
+            for problem in data.get("label_problems", ())
+        ),
+        push_findings=tuple(
+            PushFinding(kind=_choice(finding["kind"], ("kept-edit", "conflict")),
+                        field=_text(finding["field"]))
+            for finding in data.get("push_findings", ())
+        ),
+        other_issues=tuple(_int(iid) for iid in data.get("other_issues", ())),
+        hidden_comments=_int(data.get("hidden_comments", 0)),
     )
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -337,4 +387,15 @@ def _item_to_dict(item: ItemState) -> dict[str, Any]:
         for comment in item.comments
     ]
     result["notices"] = list(item.notices)
+    # Written only when present, so snapshots of items without them stay as they were.
+    if item.label_problems:
+        result["label_problems"] = [{"label": p.label, "suggestion": p.suggestion}
+                                    for p in item.label_problems]
+    if item.push_findings:
+        result["push_findings"] = [{"kind": f.kind, "field": f.field}
+                                   for f in item.push_findings]
+    if item.other_issues:
+        result["other_issues"] = list(item.other_issues)
+    if item.hidden_comments:
+        result["hidden_comments"] = item.hidden_comments
     return result
