@@ -1,16 +1,17 @@
-"""Where the tracker talks to: ``tracker.yml``, environment variables and options.
+"""The tracker's settings: each declared once, with its type, default, help and check.
 
-Precedence for each setting: command-line option, then environment variable
-(``TRACKER_GITLAB_URL``, ``TRACKER_PROJECT``), then ``tracker.yml``, then, inside GitLab CI,
-``CI_SERVER_URL`` / ``CI_PROJECT_ID`` / ``CI_PAGES_URL``. The token is only ever read from
-the environment (``GITLAB_TOKEN``) and is kept out of every repr, message and log.
+Precedence for each setting: command-line option, then environment variable, then
+``tracker.yml``, then (inside GitLab CI) GitLab's predefined variable, then the default. The
+token is only ever read from the environment (``GITLAB_TOKEN``) and is kept out of every repr,
+message and log. Every problem of ``tracker.yml`` is reported at once, each naming its key and
+its line.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,20 +22,6 @@ from tracker.snapshot import DEFAULT_SNAPSHOT_PATH
 
 CONFIG_FILE = "tracker.yml"
 TOKEN_VARIABLE = "GITLAB_TOKEN"  # noqa: S105  the variable's name, not a secret
-
-_KNOWN_KEYS = {
-    "gitlab_url": "address of the GitLab instance (https://gitlab.example.org)",
-    "project": "project path (group/project) or numeric id",
-    "label_prefix": "prefix of the tracker's scoped labels (e.g. 'ogp-' gives ogp-plan::...)",
-    "report_url": "address where the public report is published (GitLab Pages)",
-    "commitments": "folder that holds the plans (default: commitments)",
-    "snapshot": "where the pull writes its snapshot (default: .tracker/snapshot.json)",
-    "project_aliases": "former addresses of the project, whose issue links the sync adopts",
-    "write_interval": "seconds to wait between two write requests (default: 0.2)",
-    "moderated_users": "usernames whose comments are left out of the public report",
-    "retries": "how many times to retry a request GitLab failed transiently (default: 5)",
-    "retry_backoff": "seconds before the first retry, doubled each time (default: 0.5)",
-}
 
 
 class Secret:
@@ -55,9 +42,104 @@ class Secret:
     __str__ = __repr__
 
 
+# --- checks: each takes the raw value and returns the clean one, or raises ValueError ------
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int) or str(value).strip() == "":
+        raise ValueError("must be a text, e.g. key: some-value")
+    return str(value).strip()
+
+
+def _url(value: Any) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", text):
+        raise ValueError(f"{text!r} is not an address: write it as https://host/path")
+    return text.rstrip("/")
+
+
+def _path(value: Any) -> Path:
+    return Path(_text(value))
+
+
+def _prefix(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    text = _text(value)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", text):
+        raise ValueError(f"{text!r} may use only lower-case letters, digits, '-' and '_'")
+    return text
+
+
+def _seconds(value: Any) -> float:
+    if not _is_number(value) or value < 0:
+        raise ValueError("must be a number of seconds, 0 or more")
+    return float(value)
+
+
+def _retries(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 20:
+        raise ValueError("must be a whole number from 0 to 20")
+    return value
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ValueError("must be a list of texts, e.g. [first, second]")
+    return tuple(value)
+
+
+def _urls(value: Any) -> tuple[str, ...]:
+    return tuple(_url(item) for item in _texts(value))
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its key in tracker.yml, what it is for, its default and its check."""
+
+    key: str
+    help: str
+    default: Any
+    check: Callable[[Any], Any]
+    env: str | None = None  # an environment variable that overrides tracker.yml
+    ci: str | None = None  # GitLab CI's predefined variable, used when nothing else sets it
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("gitlab_url", "address of the GitLab instance (https://gitlab.example.org)", None,
+            _url, env="TRACKER_GITLAB_URL", ci="CI_SERVER_URL"),
+    Setting("project", "project path (group/project) or numeric id", None, _text,
+            env="TRACKER_PROJECT", ci="CI_PROJECT_ID"),
+    Setting("label_prefix", "prefix of the tracker's labels (e.g. 'ogp-' gives ogp-plan::...)",
+            "", _prefix),
+    # No CI fallback (CI_PAGES_URL): a push from a laptop and one from CI must write the same
+    # links, or each would rewrite every issue the other wrote.
+    Setting("report_url", "address where the public report is published (GitLab Pages)", None,
+            _url),
+    Setting("commitments", "folder that holds the plans", Path("commitments"), _path),
+    Setting("snapshot", "where the pull writes its snapshot", DEFAULT_SNAPSHOT_PATH, _path),
+    Setting("project_aliases", "former addresses of the project, whose issue links the sync "
+            "adopts", (), _urls),
+    Setting("write_interval", "seconds to wait between two write requests", 0.2, _seconds),
+    Setting("moderated_users", "usernames whose comments are left out of the public report",
+            (), _texts),
+    Setting("retries", "how many times to retry a request GitLab failed transiently", 5,
+            _retries),
+    Setting("retry_backoff", "seconds before the first retry, doubled each time", 0.5,
+            _seconds),
+)
+_BY_KEY = {setting.key: setting for setting in SETTINGS}
+
+
 @dataclass(frozen=True)
 class Config:
-    """Everything a command needs to reach GitLab and find the plan."""
+    """Everything a command needs to reach GitLab and find the plan (defaults: SETTINGS)."""
 
     gitlab_url: str | None = None
     project: str | None = None
@@ -83,40 +165,32 @@ class Config:
         if self.token is None:
             missing.append(f"a token in the environment variable {TOKEN_VARIABLE} "
                            "(a project access token with the Reporter role or more)")
-        if missing:
+        if missing or self.gitlab_url is None or self.project is None or self.token is None:
             raise InputError("missing " + "; ".join(missing))
-        assert self.gitlab_url is not None
-        assert self.project is not None
-        assert self.token is not None
         return self.gitlab_url, self.project, self.token
 
 
-def _read_file(path: Path) -> dict[str, Any]:
+def settings_help() -> str:
+    """Every setting, one line each, as error messages and docs list them."""
+    return "\n".join(f"  {s.key}: {s.help}" + (f" (default: {s.default})"
+                                                if s.default not in (None, "", ()) else "")
+                     for s in SETTINGS)
+
+
+def _read_file(path: Path) -> tuple[dict[str, Any], yamlsource.Document | None]:
     if not path.exists():
-        return {}
+        return {}, None
     try:
-        data = yamlsource.load(path).data
+        document = yamlsource.load(path)
     except yamlsource.YamlError as error:
         where = error.position
         raise InputError(f"{path}:{where.line}:{where.column}: {error.message}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InputError(f"{path}:1:1: tracker.yml must be a mapping of settings (key: value)")
-    unknown = sorted(set(data) - set(_KNOWN_KEYS))
-    if unknown:
-        known = "\n".join(f"  {key}: {text}" for key, text in _KNOWN_KEYS.items())
-        raise InputError(f"{path}: unknown setting {', '.join(map(repr, unknown))}; "
-                         f"the settings are:\n{known}")
-    return data
-
-
-def _str(value: Any, key: str, path: Path) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise InputError(f"{path}: {key} must be text")
-    return str(value)
+    if document.data is None:
+        return {}, document
+    if not isinstance(document.data, dict):
+        raise InputError(f"{path}:1:1: tracker.yml must be a mapping of settings "
+                         f"(key: value); the settings are:\n{settings_help()}")
+    return document.data, document
 
 
 def load_config(
@@ -126,44 +200,43 @@ def load_config(
     project: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Config:
-    """Build the configuration from options, ``env`` (default: os.environ) and tracker.yml."""
+    """Build the configuration from options, ``env`` (default: os.environ) and tracker.yml.
+
+    Raises :class:`InputError` listing every problem at once, each as ``file:line:column:
+    key: what is wrong``.
+    """
     env = os.environ if env is None else env
     path = root / CONFIG_FILE
-    data = _read_file(path)
-    url = (gitlab_url or env.get("TRACKER_GITLAB_URL") or _str(data.get("gitlab_url"),
-           "gitlab_url", path) or env.get("CI_SERVER_URL"))
-    proj = (project or env.get("TRACKER_PROJECT") or _str(data.get("project"), "project", path)
-            or env.get("CI_PROJECT_ID"))
+    data, document = _read_file(path)
+    problems: list[str] = []
+
+    def where(key: str, *, of_key: bool = False) -> str:
+        position = document.where((key,), key=of_key) if document else yamlsource.Position(1, 1)
+        return f"{path}:{position.line}:{position.column}"
+
+    for key in sorted(set(data) - set(_BY_KEY)):
+        problems.append(f"{where(key, of_key=True)}: {key}: unknown setting (a typo?)")
+    options = {"gitlab_url": gitlab_url, "project": project}
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw, source = options.get(setting.key), "option"
+        if raw is None and setting.env and env.get(setting.env):
+            raw, source = env[setting.env], setting.env
+        if raw is None and data.get(setting.key) is not None:
+            raw, source = data[setting.key], "file"
+        if raw is None and setting.ci and env.get(setting.ci):
+            raw, source = env[setting.ci], setting.ci
+        if raw is None:
+            values[setting.key] = setting.default
+            continue
+        try:
+            values[setting.key] = setting.check(raw)
+        except ValueError as error:
+            place = where(setting.key) if source == "file" else f"{source}"
+            problems.append(f"{place}: {setting.key}: {error}")
+    if problems:
+        listed = "\n".join(problems)
+        raise InputError(f"{len(problems)} problem(s) in the settings:\n{listed}\n"
+                         f"The settings of {CONFIG_FILE} are:\n{settings_help()}")
     token = env.get(TOKEN_VARIABLE)
-    prefix = _str(data.get("label_prefix"), "label_prefix", path) or ""
-    if prefix and not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", prefix):
-        raise InputError(f"{path}: label_prefix {prefix!r} may use only lower-case letters, "
-                         "digits, '-' and '_'")
-    aliases = data.get("project_aliases") or []
-    moderated = data.get("moderated_users") or []
-    for key, value in (("project_aliases", aliases), ("moderated_users", moderated)):
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise InputError(f"{path}: {key} must be a list of texts")
-    interval = data.get("write_interval", 0.2)
-    if isinstance(interval, bool) or not isinstance(interval, int | float) or interval < 0:
-        raise InputError(f"{path}: write_interval must be a number of seconds, 0 or more")
-    retries = data.get("retries", 5)
-    if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 20:
-        raise InputError(f"{path}: retries must be a whole number from 0 to 20")
-    backoff = data.get("retry_backoff", 0.5)
-    if isinstance(backoff, bool) or not isinstance(backoff, int | float) or backoff < 0:
-        raise InputError(f"{path}: retry_backoff must be a number of seconds, 0 or more")
-    return Config(
-        gitlab_url=url.rstrip("/") if url else None,
-        project=proj,
-        token=Secret(token) if token else None,
-        label_prefix=prefix,
-        report_url=(_str(data.get("report_url"), "report_url", path) or env.get("CI_PAGES_URL")),
-        commitments=Path(_str(data.get("commitments"), "commitments", path) or "commitments"),
-        snapshot=Path(_str(data.get("snapshot"), "snapshot", path) or DEFAULT_SNAPSHOT_PATH),
-        project_aliases=tuple(a.rstrip("/") for a in aliases),
-        write_interval=float(interval),
-        moderated_users=tuple(moderated),
-        retries=retries,
-        retry_backoff=float(backoff),
-    )
+    return Config(token=Secret(token) if token else None, **values)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from tracker.cli import cli
+from tracker.cli.options import config_from
 from tracker.plan.load import check_plans
 from tracker.words import count
 
@@ -17,14 +18,16 @@ Examples:
   tracker validate                          # checks commitments/
   tracker validate commitments/fr-2015-2017 # one plan""",
 )
-@click.argument("path", type=click.Path(path_type=Path), default=Path("commitments"))
-def validate(path: Path) -> None:
-    """Check the plans in PATH (default: commitments/) and list every problem.
+@click.argument("path", type=click.Path(path_type=Path), default=None, required=False)
+def validate(path: Path | None) -> None:
+    """Check tracker.yml and the plans in PATH (default: commitments in tracker.yml, else
+    commitments/) and list every problem.
 
     Each problem is printed as FILE:LINE:COLUMN: error|warning: KEY: message, with how to fix
     it. Exits 1 when there is any error; warnings (such as a missing translation) alone exit 0.
     """
-    plans, problems = check_plans(path)
+    config = config_from()  # a broken tracker.yml stops here, every problem listed
+    plans, problems = check_plans(path or config.commitments)
     for problem in problems:
         click.echo(str(problem))
     errors = sum(p.severity == "error" for p in problems)
