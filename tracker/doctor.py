@@ -10,19 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import requests
+from typing import Literal
 
 from tracker.config import TOKEN_VARIABLE, Config
 from tracker.errors import GitLabError
-from tracker.gitlab_api import REPORTER, GitLabProject
+from tracker.gitlab.client import Connection, GitLabClient, probe
+from tracker.gitlab.model import NEEDED_ROLE, LabelNames, User
 from tracker.plan.load import check_plans
 from tracker.plan.model import PlanSet
-from tracker.sync.desired import LabelNames, desired_state
+from tracker.sync.desired import desired_state
 
-ROLE_NAMES = {0: "not a member", 5: "Minimal access", 10: "Guest", 15: "Planner",
-              20: "Reporter", 30: "Developer", 40: "Maintainer", 50: "Owner"}
 Outcome = Literal["ok", "FAIL", "skip"]
 
 _TOKEN_HELP = (f"create a project access token (project Settings > Access tokens, role "
@@ -43,33 +40,24 @@ class Check:
         return f"{self.outcome:<5} {self.name}: {self.message}"
 
 
-def _role(level: int) -> str:
-    return ROLE_NAMES.get(level, f"access level {level}")
-
-
-def probe(url: str, timeout: float = 10.0) -> Check:
+def check_address(url: str, timeout: float = 10.0) -> Check:
     """Whether ``url`` answers as a GitLab instance (its API, without a token)."""
     name = "address"
-    where = f"{url}/api/v4/version"
-    try:
-        with requests.Session() as session, session.get(where, timeout=timeout) as response:
-            status = response.status_code
-            is_json = response.headers.get("Content-Type", "").startswith("application/json")
-    except requests.exceptions.SSLError:
+    found = probe(url, timeout)
+    if found.outcome == "ok":
+        return Check(name, "ok", f"{url} answers as a GitLab (API v4)")
+    if found.outcome == "untrusted-certificate":
         return Check(name, "FAIL", f"{url} answers, but its HTTPS certificate is not trusted "
                      "here: ask the GitLab administrators, or set REQUESTS_CA_BUNDLE to your "
                      "organisation's certificate file")
-    except requests.exceptions.Timeout:
+    if found.outcome == "timeout":
         return Check(name, "FAIL", f"{url} did not answer within {timeout:.0f} s: check the "
                      "address, the network and any proxy (HTTPS_PROXY)")
-    except requests.exceptions.RequestException:
+    if found.outcome == "unreachable":
         return Check(name, "FAIL", f"cannot reach {url}: check the address (e.g. "
                      "https://gitlab.example.org), the network and any proxy (HTTPS_PROXY)")
-    # Without a token GitLab's API answers 401 in JSON; 200 when the version is public.
-    if status in (200, 401) and is_json:
-        return Check(name, "ok", f"{url} answers as a GitLab (API v4)")
     return Check(name, "FAIL", f"{url} answers, but not as a GitLab (GET /api/v4/version gave "
-                 f"{status}): give the address of the GitLab instance only, e.g. "
+                 f"{found.status}): give the address of the GitLab instance only, e.g. "
                  "https://gitlab.example.org, not the address of a project or a page")
 
 
@@ -95,42 +83,45 @@ def _settings(config: Config) -> list[Check]:
     return checks
 
 
-def _connect(client: GitLabProject, project: str) -> Iterator[Check]:
-    """Token, then project: ``connect()`` fills ``client.user`` before it reads the project."""
+def _connect(client: GitLabClient) -> tuple[list[Check], Connection | None]:
+    """Token, then project."""
     try:
-        attributes = client.connect()
+        user = client.whoami()
     except GitLabError as error:
-        if not client.user:
-            yield Check("token", "FAIL", f"{error} If it has expired or was revoked, "
-                        f"{_TOKEN_HELP}.")
-            return
-        yield _token_ok(client.user)
-        yield Check("project", "FAIL", f"{error} In tracker.yml, project is group/project as "
-                    "in the project's address, or its numeric id; the token's user "
-                    f"({client.user.get('username', '?')}) must be a member of it.")
-        return
-    yield _token_ok(client.user)
-    yield Check("project", "ok", f"{attributes.get('path_with_namespace', project)} "
-                f"({attributes.get('web_url', '')})")
+        return [Check("token", "FAIL", f"{error} If it has expired or was revoked, "
+                      f"{_TOKEN_HELP}.")], None
+    token = Check("token", "ok", f"accepted, signed in as {user.username}")
+    try:
+        connection = client.connect()
+    except GitLabError as error:
+        return [token, Check("project", "FAIL", f"{error} In tracker.yml, project is "
+                             "group/project as in the project's address, or its numeric id; "
+                             f"the token's user ({user.username}) must be a member of it.")], None
+    project = connection.project
+    if project.archived:
+        return [token, Check("project", "FAIL", f"{project.path} is archived: GitLab refuses "
+                             "every change to it. Unarchive it (Settings > General > Advanced) "
+                             "or point project at the live one.")], None
+    if not project.issues_enabled:
+        return [token, Check("project", "FAIL", f"{project.path} has issues turned off: turn "
+                             "them on (Settings > General > Visibility, project features, "
+                             "permissions > Issues).")], None
+    return [token, Check("project", "ok", f"{project.path} ({project.web_url})")], connection
 
 
-def _token_ok(user: dict[str, Any]) -> Check:
-    return Check("token", "ok", f"accepted, signed in as {user.get('username', '?')}")
-
-
-def _role_check(client: GitLabProject, project: str) -> tuple[Check, bool]:
-    user = client.user
-    username = user.get("username", "?")
-    if user.get("is_admin"):
-        return Check("role", "ok", f"{username} is a GitLab administrator"), True
-    level = client.access_level(int(user["id"]))
-    if level >= REPORTER:
-        return Check("role", "ok", f"{username} is {_role(level)} in {project} (Reporter or "
-                     "more is needed)"), True
-    return Check("role", "FAIL", f"{username} is {_role(level)} in {project}; the tracker "
-                 "needs Reporter or more to label and edit issues and to create labels and "
-                 "milestones: create the token with the role Reporter (project Settings > "
-                 "Access tokens), or raise its user's role in Manage > Members"), False
+def role_check(client: GitLabClient, user: User, is_admin: bool, project: str) -> Check:
+    """Whether the token's user has the role the tracker needs in ``project``."""
+    if is_admin:
+        return Check("role", "ok", f"{user.username} is a GitLab administrator")
+    level = client.access_level(user.id)
+    if level >= NEEDED_ROLE:
+        return Check("role", "ok", f"{user.username} is {level.role} in {project} "
+                     f"({NEEDED_ROLE.role} or more is needed)")
+    return Check("role", "FAIL", f"{user.username} is {level.role} in {project}; the tracker "
+                 f"needs {NEEDED_ROLE.role} or more to label and edit issues and to create "
+                 f"labels and milestones: create the token with the role {NEEDED_ROLE.role} "
+                 "(project Settings > Access tokens), or raise its user's role in "
+                 "Manage > Members")
 
 
 def _plan_check(config: Config) -> tuple[Check, PlanSet | None]:
@@ -156,7 +147,7 @@ def _creatable(name: str, wanted: list[str], existing: set[str], can_write: bool
                      f"creates the {len(missing)} others")
     return Check(name, "FAIL", f"{len(missing)} of {len(wanted)} {name} are missing (first: "
                  f"{missing[0]!r}) and the token's role cannot create them: give the token "
-                 "the Reporter role, or have a Maintainer create them")
+                 f"the {NEEDED_ROLE.role} role, or have a Maintainer create them")
 
 
 def run_checks(config: Config, *, timeout: float = 10.0) -> Iterator[Check]:
@@ -168,7 +159,7 @@ def run_checks(config: Config, *, timeout: float = 10.0) -> Iterator[Check]:
     if config.gitlab_url is None:
         yield Check("address", "skip", "no GitLab address to check")
     else:
-        address = probe(config.gitlab_url, timeout)
+        address = check_address(config.gitlab_url, timeout)
         yield address
         if address.outcome == "ok" and config.project and config.token is not None:
             yield from _online(config, plans, timeout)
@@ -178,26 +169,27 @@ def run_checks(config: Config, *, timeout: float = 10.0) -> Iterator[Check]:
 
 
 def _online(config: Config, plans: PlanSet | None, timeout: float) -> Iterator[Check]:
-    assert config.gitlab_url
-    assert config.project
-    assert config.token is not None
-    client = GitLabProject(config.gitlab_url, config.token, config.project, retries=1,
-                           timeout=timeout, write_interval=0)
-    connected = list(_connect(client, config.project))
-    yield from connected
-    if any(check.outcome == "FAIL" for check in connected):
-        for name in ("project", "role", "labels", "milestones"):
-            if name not in {check.name for check in connected}:
-                yield Check(name, "skip", f"needs the {connected[-1].name} above")
-        return
-    role, can_write = _role_check(client, config.project)
-    yield role
-    if plans is None:
-        for name in ("labels", "milestones"):
-            yield Check(name, "skip", "needs a valid plan (see plan above)")
-        return
-    desired = desired_state(plans, LabelNames(config.label_prefix), config.report_url)
-    yield _creatable("labels", [label.name for label in desired.labels],
-                     set(client.label_names()), can_write)
-    yield _creatable("milestones", [milestone.title for milestone in desired.milestones],
-                     {milestone.title for milestone in client.milestones()}, can_write)
+    client = GitLabClient.from_config(config, timeout=timeout, retries=1)
+    try:
+        checks, connection = _connect(client)
+        yield from checks
+        if connection is None:
+            for name in ("project", "role", "labels", "milestones"):
+                if name not in {check.name for check in checks}:
+                    yield Check(name, "skip", f"needs the {checks[-1].name} above")
+            return
+        role = role_check(client, connection.user, connection.is_admin,
+                          connection.project.path)
+        yield role
+        if plans is None:
+            for name in ("labels", "milestones"):
+                yield Check(name, "skip", "needs a valid plan (see plan above)")
+            return
+        can_write = role.outcome == "ok"
+        desired = desired_state(plans, LabelNames(config.label_prefix), config.report_url)
+        yield _creatable("labels", [label.name for label in desired.labels],
+                         set(client.label_names()), can_write)
+        yield _creatable("milestones", [milestone.title for milestone in desired.milestones],
+                         {milestone.title for milestone in client.milestones()}, can_write)
+    finally:
+        client.close()

@@ -7,8 +7,11 @@ the tracker creates the labels but never applies them.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+
+from tracker.i18n import N_
 
 
 class MilestoneStatus(StrEnum):
@@ -37,8 +40,7 @@ class LabelSpec:
 
     value: str
     color: str
-    description_fr: str
-    description_en: str
+    description: str  # an English id in the gettext catalogs (context "issue")
 
 
 STATUS_SCOPE = "status"
@@ -46,25 +48,19 @@ COMPLETION_SCOPE = "completion"
 
 # Colours are chosen to stay distinguishable for colour-blind readers; the name always says it too.
 STATUS_LABELS: tuple[LabelSpec, ...] = (
-    LabelSpec(MilestoneStatus.NOT_STARTED, "#9e9e9e", "Jalon non commencé",
-              "Milestone not started"),
-    LabelSpec(MilestoneStatus.IN_PROGRESS, "#1f78b4", "Jalon en cours", "Milestone in progress"),
-    LabelSpec(MilestoneStatus.COMPLETE, "#33a02c", "Jalon réalisé", "Milestone complete"),
-    LabelSpec(MilestoneStatus.DELAYED, "#e66101", "Jalon en retard", "Milestone delayed"),
-    LabelSpec(MilestoneStatus.WITHDRAWN, "#5e3c99", "Jalon abandonné", "Milestone withdrawn"),
+    LabelSpec(MilestoneStatus.NOT_STARTED, "#9e9e9e", N_("Milestone not started")),
+    LabelSpec(MilestoneStatus.IN_PROGRESS, "#1f78b4", N_("Milestone in progress")),
+    LabelSpec(MilestoneStatus.COMPLETE, "#33a02c", N_("Milestone complete")),
+    LabelSpec(MilestoneStatus.DELAYED, "#e66101", N_("Milestone delayed")),
+    LabelSpec(MilestoneStatus.WITHDRAWN, "#5e3c99", N_("Milestone withdrawn")),
 )
 
 COMPLETION_LABELS: tuple[LabelSpec, ...] = (
-    LabelSpec(Completion.NOT_STARTED, "#9e9e9e", "Engagement non commencé (niveau OGP)",
-              "Commitment not started (OGP level)"),
-    LabelSpec(Completion.LIMITED, "#a6cee3", "Réalisation limitée (niveau OGP)",
-              "Limited completion (OGP level)"),
-    LabelSpec(Completion.SUBSTANTIAL, "#1f78b4", "Réalisation substantielle (niveau OGP)",
-              "Substantial completion (OGP level)"),
-    LabelSpec(Completion.COMPLETE, "#33a02c", "Engagement réalisé (niveau OGP)",
-              "Commitment complete (OGP level)"),
-    LabelSpec(Completion.WITHDRAWN, "#5e3c99", "Engagement abandonné (niveau OGP)",
-              "Commitment withdrawn (OGP level)"),
+    LabelSpec(Completion.NOT_STARTED, "#9e9e9e", N_("Commitment not started (OGP level)")),
+    LabelSpec(Completion.LIMITED, "#a6cee3", N_("Limited completion (OGP level)")),
+    LabelSpec(Completion.SUBSTANTIAL, "#1f78b4", N_("Substantial completion (OGP level)")),
+    LabelSpec(Completion.COMPLETE, "#33a02c", N_("Commitment complete (OGP level)")),
+    LabelSpec(Completion.WITHDRAWN, "#5e3c99", N_("Commitment withdrawn (OGP level)")),
 )
 
 
@@ -75,7 +71,7 @@ COMPLETION_LABELS: tuple[LabelSpec, ...] = (
 class Event:
     """Something that happened to an issue: a label added or removed, or a state change."""
 
-    at: str  # ISO 8601 time as GitLab writes it; sorts correctly as text within one server
+    at: dt.datetime
     kind: str  # "add" | "remove" | "closed" | "reopened"
     value: str = ""  # the label's value within its scope, for add and remove
 
@@ -97,11 +93,12 @@ def status_of(closed: bool, labels: list[str]) -> MilestoneStatus:
         return MilestoneStatus.NOT_STARTED
 
 
-def replay(created_at: str, events: list[Event]) -> list[tuple[str, str]]:
+def replay(created_at: dt.datetime,
+           events: list[Event]) -> list[tuple[MilestoneStatus, dt.datetime]]:
     """The status history of a milestone issue: (status, since) each time it changed."""
     closed = False
     labels: list[str] = []
-    history = [(str(MilestoneStatus.NOT_STARTED), created_at)]
+    history = [(MilestoneStatus.NOT_STARTED, created_at)]
     for event in sorted(events, key=lambda e: e.at):
         if event.kind == "add":
             labels = [v for v in labels if v != event.value] + [event.value]
@@ -109,7 +106,7 @@ def replay(created_at: str, events: list[Event]) -> list[tuple[str, str]]:
             labels = [v for v in labels if v != event.value]
         elif event.kind in ("closed", "reopened"):
             closed = event.kind == "closed"
-        status = str(status_of(closed, labels))
+        status = status_of(closed, labels)
         if status != history[-1][0]:
             history.append((status, event.at))
     return history

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+from tracker.gitlab.model import Issue, Milestone
 from tracker.sync import block
 from tracker.sync.actions import (
     Action,
@@ -14,8 +15,6 @@ from tracker.sync.actions import (
     LinkIssues,
     MarkLeftPlan,
     Observed,
-    ObservedIssue,
-    ObservedMilestone,
     UpdateIssue,
 )
 
@@ -31,13 +30,13 @@ def apply(observed: Observed, actions: list[Action]) -> Observed:
         if isinstance(action, CreateLabel):
             labels.add(action.name)
         elif isinstance(action, CreateMilestone):
-            milestones.append(ObservedMilestone(len(milestones) + 1, action.title, "",
+            milestones.append(Milestone(len(milestones) + 1, action.title, "",
                                                 action.start_date, action.due_date, "active"))
         elif isinstance(action, CreateIssue):
             iid = max(issues, default=0) + 1
-            issues[iid] = ObservedIssue(iid, action.title, action.description, "opened",
+            issues[iid] = Issue(iid, action.title, action.description, "opened",
                                         action.labels, action.due_date, 1,
-                                        action.milestone_title, f"{PROJECT}/-/issues/{iid}", "")
+                                        action.milestone_title, f"{PROJECT}/-/issues/{iid}")
         elif isinstance(action, UpdateIssue | MarkLeftPlan):
             old = issues[action.iid]
             if isinstance(action, MarkLeftPlan):
@@ -86,7 +85,7 @@ def edit(observed: Observed, key: str, **changes: object) -> Observed:
     return dataclasses.replace(observed, issues=tuple(issues))
 
 
-def issue_of(observed: Observed, key: str) -> ObservedIssue:
+def issue_of(observed: Observed, key: str) -> Issue:
     """The observed issue that carries ``key``'s marker."""
     for issue in observed.issues:
         parsed = block.parse(issue.description)

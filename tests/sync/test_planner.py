@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tracker.gitlab.model import Issue, LabelNames
 from tracker.plan.load import load_plans
 from tracker.plan.model import PlanSet
 from tracker.sync import block
@@ -20,10 +21,9 @@ from tracker.sync.actions import (
     MarkLeftPlan,
     Notice,
     Observed,
-    ObservedIssue,
     UpdateIssue,
 )
-from tracker.sync.desired import LabelNames, desired_state
+from tracker.sync.desired import desired_state
 from tracker.sync.planner import plan_push
 
 from sync_simulator import PROJECT, apply, converge, edit, issue_of, writes  # isort: skip
@@ -209,7 +209,7 @@ def test_two_issues_claiming_one_id_are_reported_and_untouched(tmp_path: Path) -
 
 def test_follow_up_issue_is_adopted_not_duplicated(tmp_path: Path) -> None:
     """A follow-up link to an existing issue adopts it and keeps its text below the block."""
-    existing = ObservedIssue(7, "Évaluation (ancien titre)", "Suivi écrit en 2016.", "opened",
+    existing = Issue(7, "Évaluation (ancien titre)", "Suivi écrit en 2016.", "opened",
                              ("etalab",), None, None, None, f"{PROJECT}/-/issues/7", "")
     observed = Observed(PROJECT, issues=(), adoptable=(existing,))
     actions = plan(load(tmp_path), observed)

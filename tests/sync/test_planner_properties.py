@@ -7,10 +7,11 @@ import dataclasses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tracker.gitlab.model import Issue, LabelNames
 from tracker.plan.model import Commitment, Milestone, PartialDate, Plan, PlanSet, Text
 from tracker.sync import block
-from tracker.sync.actions import Observed, ObservedIssue, UpdateIssue
-from tracker.sync.desired import LabelNames, desired_state
+from tracker.sync.actions import Observed, UpdateIssue
+from tracker.sync.desired import desired_state
 from tracker.sync.planner import plan_push
 
 from sync_simulator import PROJECT, converge, writes  # isort: skip
@@ -67,7 +68,7 @@ def human_edits(draw: st.DrawFn, observed: Observed) -> Observed:
     return dataclasses.replace(observed, issues=tuple(issues))
 
 
-def people_fields(issue: ObservedIssue) -> tuple[str, frozenset[str], str]:
+def people_fields(issue: Issue) -> tuple[str, frozenset[str], str]:
     """What people own on an issue: text outside the block, their labels, the state."""
     parsed = block.parse(issue.description)
     assert parsed is not None

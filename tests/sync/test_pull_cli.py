@@ -203,8 +203,8 @@ def test_listing_failing_halfway_leaves_the_previous_snapshot_intact(
     result = pull("--full")
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == (
-        "Error: listing issues: GitLab did not answer as expected (500): 500 Internal Server "
-        "Error")
+        "Error: listing the tracker's issues: GitLab did not answer as expected (500): 500 "
+        "Internal Server Error")
     assert SNAPSHOT.read_bytes() == before
 
 

@@ -1,10 +1,9 @@
-"""``tracker push``: mirror the plan to GitLab issues."""
+"""``tracker push``, ``tracker pull`` and ``tracker sync``: the plan to GitLab and back."""
 
 from __future__ import annotations
 
 import json
-import sys
-from contextlib import AbstractContextManager, ExitStack
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -12,19 +11,62 @@ import click
 
 from tracker.cli import cli
 from tracker.cli.options import commitments_option, config_from, gitlab_options, snapshot_option
+from tracker.cli.progress import progress
 from tracker.config import Config
+from tracker.errors import ConflictsLeft
 from tracker.lock import run_lock
 from tracker.plan.load import load_plans
-from tracker.pull import pull as run_pull
 from tracker.sync.actions import Action
+from tracker.sync.pull import pull as run_pull
+from tracker.sync.push import PushResult
 from tracker.sync.push import push as run_push
 
 
-def locked(config: Config) -> AbstractContextManager[None]:
-    """The run lock beside the snapshot, saying so when it has to wait for another run."""
-    return run_lock(config.snapshot.parent / "run.lock",
-                    on_wait=lambda: click.echo("Waiting for another tracker run to finish…",
-                                               err=True))
+def _locked(config: Config, stack: ExitStack) -> None:
+    """Hold the run lock beside the snapshot, saying so when it has to wait for another run."""
+    stack.enter_context(run_lock(
+        config.snapshot.parent / "run.lock",
+        on_wait=lambda: click.echo("Waiting for another tracker run to finish…", err=True)))
+
+
+def _push(config: Config, commitments: Path | None, *, dry_run: bool) -> PushResult:
+    plans = load_plans(commitments or config.commitments)
+    with ExitStack() as stack:
+        bars: list[Any] = []
+
+        def start(writes: list[Action]) -> None:
+            bars.append(stack.enter_context(progress("Writing to GitLab", len(writes))))
+
+        def step(action: Action) -> None:
+            if bars and action.writes:
+                bars[-1].update(1)
+
+        if not dry_run:
+            _locked(config, stack)
+        return run_push(config, plans, dry_run=dry_run, progress=step, on_plan=start)
+
+
+def _report_push(result: PushResult) -> None:
+    for item in [*result.notices, *result.conflicts]:
+        click.echo(item.describe(), err=True)
+    click.echo(f"Push done: {result.summary()}.")
+
+
+def _pull(config: Config, commitments: Path | None, snapshot: Path | None, full: bool) -> None:
+    plans = load_plans(commitments or config.commitments)
+    path = snapshot or config.snapshot
+    with ExitStack() as stack:
+        _locked(config, stack)
+        bar = stack.enter_context(progress("Reading GitLab", 0))
+
+        def step(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        result = run_pull(config, plans, snapshot_path=path, full=full, progress=step)
+    for notice in result.notices:
+        click.echo(f"notice: {notice}", err=True)
+    click.echo(f"Pull done: {result.summary()}; snapshot written to {path}.")
 
 
 @cli.command(
@@ -48,26 +90,11 @@ def push(gitlab_url: str | None, project: str | None, commitments: Path | None,
     GitLab to YAML-owned fields are reported, never overwritten. Nothing is ever deleted.
 
     Exits 0 when GitLab matches the plan, 2 when conflicts were reported (and left alone),
-    1 on any error.
+    3 when another push holds the lease, 1 on any error.
     """
     if as_json and not dry_run:
         raise click.UsageError("--json goes with --dry-run: it prints the plan of changes")
-    config = config_from(gitlab_url, project)
-    plans = load_plans(commitments or config.commitments)
-    with ExitStack() as stack:
-        bars: list[Any] = []
-
-        def start(writes: list[Action]) -> None:
-            bars.append(stack.enter_context(click.progressbar(
-                length=len(writes), label="Writing to GitLab", file=sys.stderr)))
-
-        def step(action: Action) -> None:
-            if bars and action.writes:
-                bars[-1].update(1)
-
-        if not dry_run:
-            stack.enter_context(locked(config))
-        result = run_push(config, plans, dry_run=dry_run, progress=step, on_plan=start)
+    result = _push(config_from(gitlab_url, project), commitments, dry_run=dry_run)
     if dry_run:
         if as_json:
             click.echo(json.dumps([a.as_json() for a in result.planned], indent=2,
@@ -78,27 +105,10 @@ def push(gitlab_url: str | None, project: str | None, commitments: Path | None,
         for action in result.planned:
             click.echo(f"  {action.describe()}")
         return
-    for item in [*result.notices, *result.conflicts]:
-        click.echo(item.describe(), err=True)
-    click.echo(f"Push done: {result.summary()}.")
+    _report_push(result)
     if result.conflicts:
-        raise SystemExit(2)
-
-
-def _pull(config: Config, commitments: Path | None, snapshot: Path | None, full: bool) -> None:
-    plans = load_plans(commitments or config.commitments)
-    path = snapshot or config.snapshot
-    with locked(config), click.progressbar(length=1, label="Reading GitLab",
-                                           file=sys.stderr) as bar:
-
-        def step(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - bar.pos)
-
-        result = run_pull(config, plans, snapshot_path=path, full=full, progress=step)
-    for notice in result.notices:
-        click.echo(f"notice: {notice}", err=True)
-    click.echo(f"Pull done: {result.summary()}; snapshot written to {path}.")
+        raise ConflictsLeft(f"{len(result.conflicts)} conflict(s) left as they are on GitLab: "
+                            "see above, and reconcile the plan and the issue by hand")
 
 
 @cli.command(
@@ -132,21 +142,16 @@ Example (what the scheduled pipeline runs):
 @snapshot_option
 @commitments_option
 @click.option("--full", is_flag=True, help="Pull: read every issue again.")
-@click.pass_context
-def sync(ctx: click.Context, gitlab_url: str | None, project: str | None,
-         snapshot: Path | None, commitments: Path | None, full: bool) -> None:
+def sync(gitlab_url: str | None, project: str | None, snapshot: Path | None,
+         commitments: Path | None, full: bool) -> None:
     """Push the plan to GitLab, then pull status and comments into the snapshot.
 
     Exits 2 when the push reported conflicts (the pull still runs), 1 on errors.
     """
-    code = 0
-    try:
-        ctx.invoke(push, gitlab_url=gitlab_url, project=project, commitments=commitments,
-                   dry_run=False, as_json=False)
-    except SystemExit as stop:
-        if stop.code not in (0, 2, None):
-            raise
-        code = int(stop.code or 0)
-    _pull(config_from(gitlab_url, project), commitments, snapshot, full)
-    if code:
-        raise SystemExit(code)
+    config = config_from(gitlab_url, project)
+    result = _push(config, commitments, dry_run=False)
+    _report_push(result)
+    _pull(config, commitments, snapshot, full)
+    if result.conflicts:
+        raise ConflictsLeft(f"{len(result.conflicts)} conflict(s) left as they are on GitLab: "
+                            "see above, and reconcile the plan and the issue by hand")

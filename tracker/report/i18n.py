@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gettext
-import io
-from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
+from tracker.i18n import LOCALE_DIR, N_, translations
 from tracker.snapshot import (
     NOTICE_ISSUE_CONFIDENTIAL,
     NOTICE_ISSUE_DELETED,
@@ -28,12 +24,7 @@ from tracker.snapshot import (
 )
 from tracker.status import Completion, MilestoneStatus
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for the catalogs; it is translated later, where it is shown."""
-    return message
+__all__ = ["LOCALE_DIR", "N_", "translations"]  # the report's users import them from here
 
 
 STATUS_NAMES: dict[MilestoneStatus | None, str] = {
@@ -70,20 +61,6 @@ NOTICE_NAMES: dict[str, str] = {
         "The GitLab issue has several completion labels at once."
     ),
 }
-
-
-@functools.cache
-def translations(lang: str) -> gettext.NullTranslations:
-    """The compiled catalog for ``lang``; English needs none (its ids are the messages)."""
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if not path.exists():
-        return gettext.NullTranslations()
-    with path.open("rb") as stream:
-        catalog = read_po(stream, locale=lang)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
 
 
 @functools.lru_cache(maxsize=4096)  # Babel is slow and a report shows few distinct days

@@ -1,5 +1,7 @@
 """What GitLab holds (observed) and what the push will do about it (actions).
 
+The observed records are :mod:`tracker.gitlab.model`'s.
+
 These are plain values: the planner turns desired + observed into actions without I/O, the
 applier performs them, and ``tracker push --dry-run`` prints them.
 """
@@ -9,35 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-
-@dataclass(frozen=True)
-class ObservedIssue:
-    """An issue as GitLab returned it, reduced to what the sync reads."""
-
-    iid: int
-    title: str
-    description: str
-    state: str
-    labels: tuple[str, ...]
-    due_date: str | None
-    milestone_id: int | None
-    milestone_title: str | None
-    web_url: str
-    updated_at: str
-    user_notes_count: int = 0
-    confidential: bool = False
-
-
-@dataclass(frozen=True)
-class ObservedMilestone:
-    """A project milestone."""
-
-    id: int
-    title: str
-    description: str
-    start_date: str | None
-    due_date: str | None
-    state: str
+from tracker.gitlab.model import Issue, Milestone
 
 
 @dataclass(frozen=True)
@@ -45,10 +19,10 @@ class Observed:
     """Everything the planner needs to know about the GitLab project."""
 
     project_url: str
-    issues: tuple[ObservedIssue, ...] = ()
+    issues: tuple[Issue, ...] = ()
     labels: frozenset[str] = frozenset()
-    milestones: tuple[ObservedMilestone, ...] = ()
-    adoptable: tuple[ObservedIssue, ...] = ()  # follow-up issues not yet managed
+    milestones: tuple[Milestone, ...] = ()
+    adoptable: tuple[Issue, ...] = ()  # follow-up issues not yet managed
 
 
 # --- actions --------------------------------------------------------------------------------

@@ -7,91 +7,23 @@ its labels in the reserved scopes; everything else on the issue belongs to peopl
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from tracker.gitlab.model import TITLE_MAX, LabelNames
+from tracker.i18n import N_, translations
 from tracker.plan.model import Commitment, Milestone, Plan, PlanSet, Text
 from tracker.report_paths import commitment_path
-from tracker.status import COMPLETION_LABELS, COMPLETION_SCOPE, STATUS_LABELS, STATUS_SCOPE
-
-TITLE_MAX = 255
-LABEL_MAX = 200
+from tracker.status import COMPLETION_LABELS, STATUS_LABELS
 
 Kind = Literal["commitment", "milestone"]
-
-# Words of the managed block, per language; other languages fall back to English.
-_WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "commitment": "Engagement", "milestone": "Jalon", "plan": "Plan",
-        "leads": "Institutions porteuses", "lead": "Porteur", "due": "Échéance",
-        "start": "Début", "deliverable": "Livrable", "stakes": "Enjeux",
-        "context": "Contexte et objectif", "description": "Description",
-        "roadmap": "Feuille de route", "of": "de l'engagement", "missing": "traduction manquante",
-        "report": "Suivi public", "contact": "Contact", "managed": (
-            "Ce bloc est tenu à jour depuis le plan (fichiers YAML) : modifiez le plan plutôt "
-            "que ce bloc. Écrivez vos propres notes en dessous ou en commentaire."),
-    },
-    "en": {
-        "commitment": "Commitment", "milestone": "Milestone", "plan": "Plan",
-        "leads": "Lead institutions", "lead": "Lead", "due": "Due",
-        "start": "Start", "deliverable": "Deliverable", "stakes": "Stakes",
-        "context": "Context and aim", "description": "Description",
-        "roadmap": "Roadmap", "of": "of commitment", "missing": "translation missing",
-        "report": "Public follow-up", "contact": "Contact", "managed": (
-            "This block is kept up to date from the plan (YAML files): change the plan rather "
-            "than this block. Write your own notes below it or as a comment."),
-    },
-}
+ISSUE = "issue"  # the catalogs' context for issue texts: GitLab's words may differ from the site's
 
 
-def _words(lang: str) -> dict[str, str]:
-    return _WORDS.get(lang, _WORDS["en"])
-
-
-@dataclass(frozen=True)
-class LabelNames:
-    """The names of the tracker's labels, with the configured prefix."""
-
-    prefix: str = ""
-
-    @property
-    def sync(self) -> str:
-        """Carried by every issue the tracker manages, from the request that creates it."""
-        return f"{self.prefix}ogp-tracker"
-
-    @property
-    def left_plan(self) -> str:
-        """Added to the issue of an item removed from the YAML (nothing is ever deleted)."""
-        return f"{self.prefix}left-plan"
-
-    def scoped(self, scope: str, value: str) -> str:
-        """``scope::value`` with the prefix, made safe for GitLab (no commas, bounded length)."""
-        clean = re.sub(r"\s+", " ", value.replace(",", " ")).strip()
-        return f"{self.prefix}{scope}::{clean}"[:LABEL_MAX]
-
-    def theme(self, value: str) -> str:
-        """Themes are several per issue, so they are plain labels, not exclusive scoped ones."""
-        clean = re.sub(r"\s+", " ", value.replace(",", " ")).strip()
-        return f"{self.prefix}theme: {clean}"[:LABEL_MAX]
-
-    def is_reserved(self, name: str) -> bool:
-        """Whether the YAML owns this label: people's other labels are never touched."""
-        return name in (self.sync, self.left_plan) or any(
-            name.startswith(f"{self.prefix}{scope}::") for scope in RESERVED_SCOPES
-        ) or name.startswith(f"{self.prefix}theme: ")
-
-    def status(self, value: str) -> str:
-        """A milestone status label, which people apply."""
-        return f"{self.prefix}{STATUS_SCOPE}::{value}"
-
-    def completion(self, value: str) -> str:
-        """A commitment completion label, which people apply to override the derived level."""
-        return f"{self.prefix}{COMPLETION_SCOPE}::{value}"
-
-
-RESERVED_SCOPES = ("plan", "commitment", "kind", "lead")
+def issue_text(lang: str, message: str) -> str:
+    """``message`` (an English id in the catalogs, context "issue") in ``lang``."""
+    return translations(lang).pgettext(ISSUE, message)
 
 
 @dataclass(frozen=True)
@@ -139,6 +71,12 @@ class DesiredState:
     labels: tuple[DesiredLabel, ...]
     milestones: tuple[DesiredMilestone, ...]
     names: LabelNames
+    languages: tuple[str, ...] = ("en",)  # of the project-wide texts (labels, notes)
+
+
+def _missing(lang: str) -> str:
+    words = issue_text(lang, "translation missing")
+    return f" _({words})_"
 
 
 def _line(text: Text, lang: str, fallbacks: tuple[str, ...]) -> str:
@@ -147,7 +85,7 @@ def _line(text: Text, lang: str, fallbacks: tuple[str, ...]) -> str:
         return ""
     value, used = picked
     flat = " ".join(value.split())
-    return flat if used == lang else f"{flat} _({_words(lang)['missing']})_"
+    return flat if used == lang else flat + _missing(lang)
 
 
 def _title(plan: Plan, item_id: str, text: Text) -> str:
@@ -169,60 +107,76 @@ def _typography(lang: str) -> tuple[str, str, str]:
     return (" :", "« ", " »") if lang == "fr" else (":", "“", "”")
 
 
+def _field(lang: str, name: str, value: str) -> str:
+    """``**Name**: value``, with the language's colon."""
+    return f"**{name}**{_typography(lang)[0]} {value}"
+
+
 def _commitment_section(
     plan: Plan, c: Commitment, lang: str, report_url: str | None
 ) -> str:
-    w, fb = _words(lang), plan.languages
-    colon, _, _ = _typography(lang)
-    out = [f"**{w['commitment']} {c.id}** · {w['plan']}{colon} {_line(plan.title, lang, fb)}"]
+    fb = plan.languages
+    colon = _typography(lang)[0]
+    commitment, plan_word = issue_text(lang, "Commitment"), issue_text(lang, "Plan")
+    out = [f"**{commitment} {c.id}** · {plan_word}{colon} {_line(plan.title, lang, fb)}"]
     leads = " ; ".join(_line(t, lang, fb) for t in c.lead_institutions)
-    out.append(f"**{w['leads']}**{colon} {leads}")
+    out.append(_field(lang, issue_text(lang, "Lead institutions"), leads))
     if c.start or c.end:
-        out.append(f"**{w['due']}**{colon} {c.start or '…'} → {c.end or '…'}")
+        out.append(_field(lang, issue_text(lang, "Due"), f"{c.start or '…'} → {c.end or '…'}"))
     if c.contact:
-        out.append(f"**{w['contact']}**{colon} {c.contact.name}")
-    for key in ("stakes", "context", "description"):
-        text: Text = getattr(c, key)
+        out.append(_field(lang, issue_text(lang, "Contact"), c.contact.name))
+    for text, heading in ((c.stakes, issue_text(lang, "Stakes")),
+                          (c.context, issue_text(lang, "Context and aim")),
+                          (c.description, issue_text(lang, "Description"))):
         picked = text.pick(lang, fb)
         if picked:
-            note = "" if picked[1] == lang else f" _({w['missing']})_"
-            out.append(f"#### {w[key]}{note}\n\n{picked[0].strip()}")
+            note = "" if picked[1] == lang else _missing(lang)
+            out.append(f"#### {heading}{note}\n\n{picked[0].strip()}")
     link = _report_link(report_url, lang, plan.id, c.id)
     if link:
-        out.append(f"[{w['report']}]({link})")
+        follow_up = issue_text(lang, "Public follow-up")
+        out.append(f"[{follow_up}]({link})")
     return "\n\n".join(out)
 
 
 def _milestone_section(
     plan: Plan, c: Commitment, m: Milestone, lang: str, report_url: str | None
 ) -> str:
-    w, fb = _words(lang), plan.languages
-    colon, opening, closing = _typography(lang)
-    out = [f"**{w['milestone']} {m.id}** · {w['of']} {c.id} "
-           f"{opening}{_line(c.title, lang, fb)}{closing}"]
+    fb = plan.languages
+    _, opening, closing = _typography(lang)
+    milestone, of = issue_text(lang, "Milestone"), issue_text(lang, "of commitment")
+    out = [f"**{milestone} {m.id}** · {of} {c.id} {opening}{_line(c.title, lang, fb)}{closing}"]
     due_words = _line(m.due_text, lang, fb)
     if m.due or due_words:
         due = " ".join(part for part in (str(m.due) if m.due else "", due_words and
                                          (f"({due_words})" if m.due else due_words)) if part)
-        out.append(f"**{w['due']}**{colon} {due}")
+        out.append(_field(lang, issue_text(lang, "Due"), due))
     if m.start:
-        out.append(f"**{w['start']}**{colon} {m.start}")
+        out.append(_field(lang, issue_text(lang, "Start"), str(m.start)))
     lead = _line(m.lead, lang, fb) or " ; ".join(_line(t, lang, fb) for t in c.lead_institutions)
-    out.append(f"**{w['lead']}**{colon} {lead}")
+    out.append(_field(lang, issue_text(lang, "Lead"), lead))
     if m.deliverable:
-        out.append(f"**{w['deliverable']}**{colon} {_line(m.deliverable, lang, fb)}")
+        out.append(_field(lang, issue_text(lang, "Deliverable"),
+                          _line(m.deliverable, lang, fb)))
     picked = m.description.pick(lang, fb)
     if picked:
-        note = "" if picked[1] == lang else f" _({w['missing']})_"
+        note = "" if picked[1] == lang else _missing(lang)
         out.append(f"{picked[0].strip()}{note}")
     link = _report_link(report_url, lang, plan.id, c.id)
     if link:
-        out.append(f"[{w['report']}]({link})")
+        follow_up = issue_text(lang, "Public follow-up")
+        out.append(f"[{follow_up}]({link})")
     return "\n\n".join(out)
 
 
 def _languages(plan: Plan) -> tuple[str, ...]:
     return (plan.primary_language, *plan.other_languages)
+
+
+def project_languages(plans: PlanSet) -> tuple[str, ...]:
+    """Every language of the plans, each plan's primary one first: for project-wide texts."""
+    return tuple(dict.fromkeys(lang for plan in plans.plans for lang in _languages(plan))) or (
+        "en",)
 
 
 def desired_state(plans: PlanSet, names: LabelNames, report_url: str | None) -> DesiredState:
@@ -235,15 +189,16 @@ def desired_state(plans: PlanSet, names: LabelNames, report_url: str | None) -> 
         labels.setdefault(name, DesiredLabel(name, color, description))
         return name
 
-    label(names.sync, "#6c757d", "Suivi OGP : issue tenue par ogp-tracker · "
-                                 "OGP follow-up: issue managed by ogp-tracker")
-    label(names.left_plan, "#6c757d", "Retiré du plan d'action · Removed from the action plan")
-    for spec in STATUS_LABELS:
-        label(names.status(spec.value), spec.color,
-              f"{spec.description_fr} · {spec.description_en}")
-    for spec in COMPLETION_LABELS:
-        label(names.completion(spec.value), spec.color,
-              f"{spec.description_fr} · {spec.description_en}")
+    languages = project_languages(plans)
+
+    def words(message: str) -> str:
+        return " · ".join(issue_text(lang, message) for lang in languages)
+
+    label(names.sync, "#6c757d", words(N_("OGP follow-up: issue managed by ogp-tracker")))
+    label(names.left_plan, "#6c757d", words(N_("Removed from the action plan")))
+    for spec in (*STATUS_LABELS, *COMPLETION_LABELS):
+        scoped = names.status if spec in STATUS_LABELS else names.completion
+        label(scoped(spec.value), spec.color, words(spec.description))
 
     for plan in plans.plans:
         fb = plan.languages
@@ -263,14 +218,15 @@ def desired_state(plans: PlanSet, names: LabelNames, report_url: str | None) -> 
                       " · ".join(_line(c.title, lang, fb) for lang in _languages(plan))[:255]),
                 names.sync,
             } | {
-                label(names.theme(_line(t, plan.primary_language, fb)), "#8c8c8c", "Thème · Theme")
+                label(names.theme(_line(t, plan.primary_language, fb)), "#8c8c8c",
+                      words(N_("Theme")))
                 for t in c.themes
             }
             first_lead = _line(c.lead_institutions[0], plan.primary_language, fb)
             lead_label = label(names.scoped("lead", first_lead), "#009e73",
-                               "Institution porteuse · Lead institution")
-            kind_c = label(names.scoped("kind", "commitment"), "#cc79a7", "Engagement · Commitment")
-            kind_m = label(names.scoped("kind", "milestone"), "#e69f00", "Jalon · Milestone")
+                               words(N_("Lead institution")))
+            kind_c = label(names.scoped("kind", "commitment"), "#cc79a7", words(N_("Commitment")))
+            kind_m = label(names.scoped("kind", "milestone"), "#e69f00", words(N_("Milestone")))
             depth: dict[str, int] = {}
             for m, parent in c.walk():
                 depth[m.id] = depth[parent.id] + 1 if parent else 0
@@ -293,7 +249,7 @@ def desired_state(plans: PlanSet, names: LabelNames, report_url: str | None) -> 
                     title=_title(plan, m.id, m.title),
                     labels=frozenset(common | {
                         label(names.scoped("lead", lead), "#009e73",
-                              "Institution porteuse · Lead institution"), kind_m}),
+                              words(N_("Lead institution"))), kind_m}),
                     due_date=m.due.last_day.isoformat() if m.due else None,
                     milestone_title=plan.milestone_title,
                     follow_up=m.follow_up,
@@ -301,7 +257,8 @@ def desired_state(plans: PlanSet, names: LabelNames, report_url: str | None) -> 
                     sections=tuple((lang, _milestone_section(plan, c, m, lang, report_url))
                                    for lang in _languages(plan)),
                 ))
-    return DesiredState(tuple(issues), tuple(labels.values()), tuple(milestones), names)
+    return DesiredState(tuple(issues), tuple(labels.values()), tuple(milestones), names,
+                        languages)
 
 
 def render_body(
@@ -319,12 +276,12 @@ def render_body(
     for lang, text in issue.sections:
         block = text
         if issue.children:
-            w = _words(lang)
             lines = []
             for key, depth in issue.children:
                 ref = f"#{refs[key]} " if key in refs else ""
                 box = "x" if key in closed else " "
                 lines.append(f"{'  ' * depth}- [{box}] {ref}{titles.get(key, key)}")
-            block += f"\n\n#### {w['roadmap']}\n\n" + "\n".join(lines)
+            roadmap = issue_text(lang, "Roadmap")
+            block += f"\n\n#### {roadmap}\n\n" + "\n".join(lines)
         parts.append(block)
     return "\n\n---\n\n".join(parts)

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from tracker.gitlab.model import Issue, LabelNames
 from tracker.sync import block
 from tracker.sync.actions import (
     Action,
@@ -24,21 +25,22 @@ from tracker.sync.actions import (
     MarkLeftPlan,
     Notice,
     Observed,
-    ObservedIssue,
     UpdateIssue,
     UpdateMilestone,
 )
-from tracker.sync.desired import DesiredIssue, DesiredState, LabelNames, render_body
+from tracker.sync.desired import DesiredIssue, DesiredState, issue_text, render_body
 
 _FIELD_NAMES = {"t": "title", "b": "description", "d": "due date", "m": "milestone",
                 "l": "labels"}
 
-LEFT_PLAN_NOTE = (
-    "<!-- ogp-tracker:left-plan -->\n"
-    "Cet élément ne figure plus dans le plan d'action : l'issue est conservée, rien n'est "
-    "supprimé.\n\nThis item is no longer in the action plan: the issue is kept, nothing is "
-    "deleted."
-)
+LEFT_PLAN_MARK = "<!-- ogp-tracker:left-plan -->"
+
+
+def left_plan_note(languages: Iterable[str]) -> str:
+    """The note on the issue of an item that left the plan, in the plan's languages."""
+    said = [issue_text(lang, "This item is no longer in the action plan: the issue is kept, "
+                             "nothing is deleted.") for lang in languages]
+    return LEFT_PLAN_MARK + "\n" + "\n\n".join(said)
 
 
 def issue_url_iid(url: str, project_urls: Iterable[str]) -> int | None:
@@ -51,9 +53,9 @@ def issue_url_iid(url: str, project_urls: Iterable[str]) -> int | None:
 
 
 def _managed_index(
-    issues: Iterable[ObservedIssue],
-) -> tuple[dict[str, ObservedIssue], dict[str, list[ObservedIssue]]]:
-    found: dict[str, list[ObservedIssue]] = defaultdict(list)
+    issues: Iterable[Issue],
+) -> tuple[dict[str, Issue], dict[str, list[Issue]]]:
+    found: dict[str, list[Issue]] = defaultdict(list)
     for issue in issues:
         parsed = block.parse(issue.description)
         if parsed:
@@ -131,7 +133,7 @@ def plan_push(
         if key in wanted_keys or key in duplicates:
             continue
         if names.left_plan not in gone.labels:
-            actions.append(_left_plan(key, gone, names))
+            actions.append(_left_plan(key, gone, names, desired.languages))
     return actions
 
 
@@ -162,7 +164,7 @@ def _create(want: DesiredIssue, body: str, names: LabelNames) -> CreateIssue:
     )
 
 
-def _adopt(want: DesiredIssue, have: ObservedIssue, body: str, names: LabelNames) -> Action:
+def _adopt(want: DesiredIssue, have: Issue, body: str, names: LabelNames) -> Action:
     if block.parse(have.description) is not None:
         return Notice(want.key, f"its follow-up issue #{have.iid} is managed for another item")
     hashes = _hashes(_fields(want, body), want.labels)
@@ -184,7 +186,7 @@ def _adopt(want: DesiredIssue, have: ObservedIssue, body: str, names: LabelNames
 
 
 def _update(
-    want: DesiredIssue, have: ObservedIssue, body: str, names: LabelNames
+    want: DesiredIssue, have: Issue, body: str, names: LabelNames
 ) -> list[Action]:
     current = block.parse(have.description)
     assert current is not None  # the index holds only issues with a block
@@ -252,7 +254,8 @@ def _update(
     return out
 
 
-def _left_plan(key: str, have: ObservedIssue, names: LabelNames) -> MarkLeftPlan:
+def _left_plan(key: str, have: Issue, names: LabelNames,
+               languages: tuple[str, ...]) -> MarkLeftPlan:
     current = block.parse(have.description)
     assert current is not None
     hashes = dict(current.hashes)
@@ -260,4 +263,5 @@ def _left_plan(key: str, have: ObservedIssue, names: LabelNames) -> MarkLeftPlan
     description = block.replace(
         have.description, block.render(key, hashes, current.body, current.link)
     )
-    return MarkLeftPlan(key, have.iid, names.left_plan, LEFT_PLAN_NOTE, description)
+    return MarkLeftPlan(key, have.iid, names.left_plan, left_plan_note(languages),
+                        description)

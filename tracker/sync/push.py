@@ -7,11 +7,13 @@ nothing to change stops after one read-only round.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tracker.config import Config
-from tracker.gitlab_api import GitLabProject, UnknownOutcome, label_csv
+from tracker.gitlab.client import GitLabClient, UnknownOutcome, label_csv
+from tracker.gitlab.model import Issue, LabelNames
 from tracker.plan.model import PlanSet
 from tracker.sync import block
 from tracker.sync.actions import (
@@ -24,14 +26,14 @@ from tracker.sync.actions import (
     MarkLeftPlan,
     Notice,
     Observed,
-    ObservedIssue,
     UpdateIssue,
     UpdateMilestone,
 )
-from tracker.sync.desired import DesiredState, LabelNames, desired_state
-from tracker.sync.planner import issue_url_iid, plan_push
+from tracker.sync.desired import DesiredState, desired_state
+from tracker.sync.planner import LEFT_PLAN_MARK, issue_url_iid, plan_push
 
 ROUNDS = 2
+log = logging.getLogger("tracker.push")
 
 
 @dataclass
@@ -41,7 +43,6 @@ class PushResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    linked: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     planned: list[Action] = field(default_factory=list)
@@ -52,12 +53,13 @@ class PushResult:
                 f"{len(self.conflicts)} conflicts")
 
 
-def observe(client: GitLabProject, desired: DesiredState, aliases: tuple[str, ...]) -> Observed:
+def observe(client: GitLabClient, desired: DesiredState, aliases: tuple[str, ...]) -> Observed:
     """Read what the planner needs: managed issues, labels, milestones, follow-up issues."""
     issues = client.managed_issues(desired.names.sync)
+    web_url = client.project().web_url
     known = {parsed.key for issue in issues if (parsed := block.parse(issue.description))}
     managed_iids = {issue.iid for issue in issues}
-    project_urls = (client.web_url, *aliases)
+    project_urls = (web_url, *aliases)
     adoptable = []
     for want in desired.issues:
         if want.key in known or not want.follow_up:
@@ -68,7 +70,7 @@ def observe(client: GitLabProject, desired: DesiredState, aliases: tuple[str, ..
             if found is not None:
                 adoptable.append(found)
     return Observed(
-        project_url=client.web_url,
+        project_url=web_url,
         issues=tuple(issues),
         labels=client.label_names(),
         milestones=tuple(client.milestones()),
@@ -79,14 +81,14 @@ def observe(client: GitLabProject, desired: DesiredState, aliases: tuple[str, ..
 class _Applier:
     """Performs actions in order, remembering what each write returned."""
 
-    def __init__(self, client: GitLabProject, desired: DesiredState, observed: Observed,
+    def __init__(self, client: GitLabClient, desired: DesiredState, observed: Observed,
                  result: PushResult, progress: Callable[[Action], None]) -> None:
         self.client = client
         self.names = desired.names
         self.result = result
         self.progress = progress
         self.milestone_ids = {m.title: m.id for m in observed.milestones}
-        self.issues: dict[int, ObservedIssue] = {i.iid: i for i in observed.issues}
+        self.issues: dict[int, Issue] = {i.iid: i for i in observed.issues}
         self.issues.update({i.iid: i for i in observed.adoptable})
 
     def run(self, actions: list[Action]) -> None:
@@ -143,7 +145,7 @@ class _Applier:
             made = self._find_created(action.key) or self.client.create_issue(fields)
         self.issues[made.iid] = made
 
-    def _find_created(self, key: str) -> ObservedIssue | None:
+    def _find_created(self, key: str) -> Issue | None:
         for issue in self.client.recent_managed_issues(self.names.sync):
             parsed = block.parse(issue.description)
             if parsed and parsed.key == key:
@@ -167,7 +169,6 @@ class _Applier:
 
     def _link(self, action: LinkIssues) -> None:
         self.client.link_issues(action.iid, action.target_iid)
-        self.result.linked += 1
         current = self.issues.get(action.iid)
         parsed = block.parse(current.description if current else None)
         if current is None or parsed is None:
@@ -179,7 +180,7 @@ class _Applier:
     def _left_plan(self, action: MarkLeftPlan) -> None:
         # The note first, marked, so a crash before the label cannot lead to a second note.
         notes = self.client.notes(action.iid)
-        if not any("<!-- ogp-tracker:left-plan -->" in (n.get("body") or "") for n in notes):
+        if not any(LEFT_PLAN_MARK in note.body for note in notes):
             self.client.create_note(action.iid, action.note)
         self.issues[action.iid] = self.client.update_issue(
             action.iid, {"add_labels": action.label, "description": action.description})
@@ -192,20 +193,21 @@ def push(
     dry_run: bool = False,
     progress: Callable[[Action], None] = lambda action: None,
     on_plan: Callable[[list[Action]], None] = lambda actions: None,
-    client: GitLabProject | None = None,
+    client: GitLabClient | None = None,
 ) -> PushResult:
     """Make the GitLab project match ``plans``; with ``dry_run``, only say what would change."""
-    if client is None:
-        url, project, token = config.require_gitlab()
-        client = GitLabProject(url, token, project, write_interval=config.write_interval,
-                               retries=config.retries, backoff=config.retry_backoff)
+    client = client or GitLabClient.from_config(config)
     client.connect()
     names = LabelNames(config.label_prefix)
     desired = desired_state(plans, names, config.report_url)
     result = PushResult()
-    for _ in range(ROUNDS):
+    for round_number in range(1, ROUNDS + 1):
+        log.info("push, round %d: reading the project's issues, labels and milestones",
+                 round_number)
         observed = observe(client, desired, config.project_aliases)
         actions = plan_push(desired, observed, config.project_aliases)
+        log.info("push, round %d: %d actions planned, %d of them writes", round_number,
+                 len(actions), sum(a.writes for a in actions))
         if not result.planned:
             result.planned = actions
         writes = [a for a in actions if a.writes]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +22,8 @@ from typing import Any
 
 from tracker.config import Config
 from tracker.files import write_atomic
-from tracker.gitlab_api import REPORTER, GitLabProject
+from tracker.gitlab.client import GitLabClient
+from tracker.gitlab.model import NEEDED_ROLE, Issue, LabelNames, Member, Note
 from tracker.plan.model import Commitment, PlanSet
 from tracker.snapshot import (
     NOTICE_ISSUE_CONFIDENTIAL,
@@ -31,7 +33,6 @@ from tracker.snapshot import (
     NOTICE_SEVERAL_STATUS_LABELS,
     AuthorRole,
     Comment,
-    Issue,
     ItemState,
     Project,
     Snapshot,
@@ -39,6 +40,7 @@ from tracker.snapshot import (
     load_snapshot,
     save_snapshot,
 )
+from tracker.snapshot import Issue as IssueState
 from tracker.status import (
     COMPLETION_SCOPE,
     STATUS_SCOPE,
@@ -50,8 +52,9 @@ from tracker.status import (
     status_of,
 )
 from tracker.sync import block
-from tracker.sync.desired import LabelNames
 from tracker.words import count
+
+log = logging.getLogger("tracker.pull")
 
 RECENT = dt.timedelta(minutes=2)
 CACHE_VERSION = 1
@@ -72,9 +75,9 @@ class PullResult:
                 f"detail, {count(self.comments, 'public comment')}")
 
 
-
-def _time(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+def _fingerprint(issue: Issue) -> list[Any]:
+    updated = issue.updated_at.isoformat() if issue.updated_at else None
+    return [updated, issue.user_notes_count]
 
 
 def cache_path(snapshot_path: Path) -> Path:
@@ -95,93 +98,98 @@ def _scoped_values(labels: Iterable[str], prefix: str, scope: str) -> list[str]:
     return [name[len(head):] for name in labels if name.startswith(head)]
 
 
+def _created(issue: Issue) -> dt.datetime:
+    return issue.created_at or issue.updated_at or dt.datetime.now(dt.UTC)
+
+
 class _Reader:
     """Turns one issue and its notes and events into an :class:`ItemState`."""
 
-    def __init__(self, client: GitLabProject, config: Config, names: LabelNames,
-                 members: dict[int, int]) -> None:
+    def __init__(self, client: GitLabClient, config: Config, names: LabelNames,
+                 members: dict[int, Member], own_id: int) -> None:
         self.client = client
         self.names = names
         self.members = members
         self.moderated = set(config.moderated_users)
-        self.own_id = client.user.get("id")
+        self.own_id = own_id
 
     def events(self, iid: int, scope: str) -> list[Event]:
         head = f"{self.names.prefix}{scope}::"
-        out = []
-        for event in self.client.label_events(iid):
-            name = (event.get("label") or {}).get("name") or ""
-            if name.startswith(head) and event.get("action") in ("add", "remove"):
-                out.append(Event(event["created_at"], event["action"], name[len(head):]))
-        return out
+        return [Event(e.created_at, e.action, e.label[len(head):])
+                for e in self.client.label_events(iid)
+                if e.label.startswith(head) and e.action in ("add", "remove")]
 
     def state_events(self, iid: int) -> list[Event]:
-        return [Event(e["created_at"], e["state"]) for e in self.client.state_events(iid)
-                if e.get("state") in ("closed", "reopened")]
+        return [Event(e.created_at, e.state) for e in self.client.state_events(iid)
+                if e.state in ("closed", "reopened")]
 
-    def comments(self, issue: dict[str, Any]) -> tuple[Comment, ...]:
+    def is_public(self, note: Note) -> bool:
+        return not (note.system or note.internal or note.author.id == self.own_id
+                    or note.author.username in self.moderated)
+
+    def comments(self, issue: Issue) -> tuple[Comment, ...]:
+        if issue.user_notes_count == 0:
+            return ()  # nobody wrote: no need to ask
         out = []
-        for note in self.client.notes(issue["iid"]):
-            author = note.get("author") or {}
-            if (note.get("system") or note.get("internal") or note.get("confidential")
-                    or author.get("id") == self.own_id
-                    or author.get("username") in self.moderated):
+        for note in self.client.notes(issue.iid):
+            if not self.is_public(note):
                 continue
-            role: AuthorRole = (
-                "administration" if self.members.get(author.get("id", -1), 0) >= REPORTER
-                else "civil_society")
+            member = self.members.get(note.author.id)
+            role: AuthorRole = ("administration" if member and member.access_level >= NEEDED_ROLE
+                                else "civil_society")
             out.append(Comment(
-                id=int(note["id"]), author_name=author.get("name") or "",
-                author_username=author.get("username") or "",
-                created_at=_time(note["created_at"]), body=note.get("body") or "",
-                author_role=role, web_url=f"{issue['web_url']}#note_{note['id']}",
+                id=note.id, author_name=note.author.name,
+                author_username=note.author.username, created_at=note.created_at,
+                body=note.body, author_role=role, web_url=f"{issue.web_url}#note_{note.id}",
             ))
         return tuple(out)
 
-    def last_added(self, issue: dict[str, Any], scope: str,
+    def last_added(self, issue: Issue, scope: str,
                    events: list[Event] | None = None) -> tuple[str | None, bool]:
         """The value of the issue's ``scope::`` label, and whether it carries several.
 
         On GitLab Free an issue can carry two labels of one scope: the one added last wins,
         as the label events tell (read only when needed, unless given).
         """
-        current = _scoped_values(issue.get("labels") or [], self.names.prefix, scope)
+        current = _scoped_values(issue.labels, self.names.prefix, scope)
         if len(current) <= 1:
             return (current[0] if current else None), False
         if events is None:
-            events = self.events(issue["iid"], scope)
+            events = self.events(issue.iid, scope)
         added = {e.value: e.at for e in events if e.kind == "add"}
-        return max(current, key=lambda value: added.get(value, "")), True
+        oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
+        return max(current, key=lambda value: added.get(value, oldest)), True
 
-    def milestone(self, issue: dict[str, Any]) -> ItemState:
-        label_events = self.events(issue["iid"], STATUS_SCOPE)
-        events = label_events + self.state_events(issue["iid"])
-        history = replay(issue["created_at"], events)
+    def milestone(self, issue: Issue) -> ItemState:
+        label_events = self.events(issue.iid, STATUS_SCOPE)
+        events = label_events + self.state_events(issue.iid)
+        history = replay(_created(issue), events)
         label, several = self.last_added(issue, STATUS_SCOPE, label_events)
-        status = status_of(issue.get("state") == "closed", [label] if label else [])
+        status = status_of(issue.state == "closed", [label] if label else [])
         if history[-1][0] != status:  # events incomplete: trust what the issue shows now
-            history.append((str(status), issue.get("updated_at") or issue["created_at"]))
+            history.append((status, issue.updated_at or _created(issue)))
         return ItemState(
-            issue=_issue(issue), status=status, status_since=_time(history[-1][1]),
-            history=tuple(StatusChange(s, _time(at)) for s, at in history),
+            issue=_issue_state(issue), status=status, status_since=history[-1][1],
+            history=tuple(StatusChange(str(s), at) for s, at in history),
             comments=self.comments(issue),
             notices=(NOTICE_SEVERAL_STATUS_LABELS,) if several else (),
         )
 
-    def commitment(self, issue: dict[str, Any]) -> tuple[ItemState, str | None]:
+    def commitment(self, issue: Issue) -> tuple[ItemState, str | None]:
         """The commitment's issue and comments, and the completion label people chose."""
         label, several = self.last_added(issue, COMPLETION_SCOPE)
-        state = ItemState(issue=_issue(issue), comments=self.comments(issue),
+        state = ItemState(issue=_issue_state(issue), comments=self.comments(issue),
                           notices=(NOTICE_SEVERAL_COMPLETION_LABELS,) if several else ())
         return state, label
 
 
-def _issue(issue: dict[str, Any]) -> Issue:
-    return Issue(
-        iid=int(issue["iid"]), web_url=issue["web_url"],
-        state="closed" if issue.get("state") == "closed" else "opened",
-        created_at=_time(issue["created_at"]), updated_at=_time(issue["updated_at"]),
-        closed_at=_time(issue["closed_at"]) if issue.get("closed_at") else None,
+def _issue_state(issue: Issue) -> IssueState:
+    created = _created(issue)
+    return IssueState(
+        iid=issue.iid, web_url=issue.web_url,
+        state="closed" if issue.state == "closed" else "opened",
+        created_at=created, updated_at=issue.updated_at or created,
+        closed_at=issue.closed_at,
     )
 
 
@@ -214,26 +222,25 @@ def pull(
     snapshot_path: Path,
     full: bool = False,
     progress: Callable[[int, int], None] = lambda done, total: None,
-    client: GitLabProject | None = None,
+    client: GitLabClient | None = None,
 ) -> PullResult:
     """Read GitLab and write the snapshot at ``snapshot_path``; the result for the summary."""
-    if client is None:
-        url, project, token = config.require_gitlab()
-        client = GitLabProject(url, token, project, write_interval=config.write_interval,
-                               retries=config.retries, backoff=config.retry_backoff)
-    attributes = client.connect()
+    client = client or GitLabClient.from_config(config)
+    connection = client.connect()
     names = LabelNames(config.label_prefix)
     previous = None if full else load_snapshot(snapshot_path)
     cache = {} if full or previous is None else _load_cache(cache_path(snapshot_path))
     seen: dict[str, Any] = cache.get("issues", {})
-    last_pull = _time(cache["server_time"]) if cache.get("server_time") else None
+    last_pull = dt.datetime.fromisoformat(cache["server_time"]) if cache.get("server_time") \
+        else None
 
-    raw = client.issues_raw([names.sync])
+    log.info("pull: listing the tracker's issues")
+    listed = client.managed_issues(names.sync)
     members = client.members()
-    reader = _Reader(client, config, names, members)
-    by_key: dict[str, list[dict[str, Any]]] = {}
-    for issue in raw:
-        parsed = block.parse(issue.get("description"))
+    reader = _Reader(client, config, names, members, connection.user.id)
+    by_key: dict[str, list[Issue]] = {}
+    for issue in listed:
+        parsed = block.parse(issue.description)
         if parsed:
             by_key.setdefault(parsed.key, []).append(issue)
 
@@ -244,6 +251,7 @@ def pull(
     keys = [(c, key) for c in plans.commitments()
             for key in (c.id, *(m.id for m, _ in c.walk()))]
     new_seen: dict[str, Any] = {}
+    log.info("pull: reading %d items", len(keys))
     for done, (commitment, key) in enumerate(keys, 1):
         progress(done, len(keys))
         found = by_key.get(key, [])
@@ -254,15 +262,16 @@ def pull(
                 items[key] = ItemState(notices=(NOTICE_ISSUE_DELETED,))
             continue
         issue = found[0]
-        if issue.get("confidential"):
+        if issue.confidential:
             items[key] = ItemState(notices=(NOTICE_ISSUE_CONFIDENTIAL,))
             continue
-        fingerprint = [issue.get("updated_at"), issue.get("user_notes_count", 0)]
-        new_seen[str(issue["iid"])] = fingerprint
-        recent = last_pull is not None and _time(issue["updated_at"]) >= last_pull - RECENT
+        fingerprint = _fingerprint(issue)
+        new_seen[str(issue.iid)] = fingerprint
+        recent = (last_pull is not None and issue.updated_at is not None
+                  and issue.updated_at >= last_pull - RECENT)
         old_state = previous.item(key) if previous else None
         if (old_state is not None and not recent and not full
-                and seen.get(str(issue["iid"])) == fingerprint):
+                and seen.get(str(issue.iid)) == fingerprint):
             items[key] = old_state  # unchanged: so are its labels, and the level they chose
             if old_state.completion_source == "label":
                 chosen[key] = old_state.completion
@@ -272,7 +281,7 @@ def pull(
             items[key], chosen[key] = reader.commitment(issue)
         else:
             items[key] = reader.milestone(issue)
-        if issue.get("moved_to_id"):
+        if issue.moved_to_id:
             items[key] = replace(items[key], notices=(*items[key].notices, NOTICE_ISSUE_MOVED))
 
     milestone_states = {k: v for k, v in items.items() if v.status is not None}
@@ -286,10 +295,10 @@ def pull(
                                 for notice in state.notices]
     result.items = len(items)
     result.comments = sum(len(s.comments) for s in items.values())
-    now = client.server_time or dt.datetime.now(dt.UTC)
+    now = connection.server_time or dt.datetime.now(dt.UTC)
     snapshot = Snapshot(
         generated_at=now,
-        project=Project(web_url=client.web_url, path=str(attributes.get("path_with_namespace"))),
+        project=Project(web_url=connection.project.web_url, path=connection.project.path),
         items=items,
         notices=tuple(claimed),
     )
@@ -297,4 +306,5 @@ def pull(
     # After the snapshot: a crash in between leaves an old cache, which only costs re-reading.
     write_atomic(cache_path(snapshot_path), json.dumps(
         {"version": CACHE_VERSION, "issues": new_seen, "server_time": now.isoformat()}))
+    log.info("pull: snapshot written to %s", snapshot_path)
     return result
