@@ -29,8 +29,8 @@ source (the services named in each docstring). Permission rules (GitLab's permis
 
 from __future__ import annotations
 
+from tracker.testing.fake_gitlab.models.comments import CommentsModel
 from tracker.testing.fake_gitlab.models.events import EventsModel
-from tracker.testing.fake_gitlab.models.issues import IssuesModel
 from tracker.testing.fake_gitlab.models.labels import text_color_for
 from tracker.testing.fake_gitlab.models.links import LinksModel
 from tracker.testing.fake_gitlab.models.milestones import MilestonesModel
@@ -66,6 +66,6 @@ __all__ = [
 ]
 
 
-class State(IssuesModel, LinksModel, MilestonesModel, EventsModel):
+class State(CommentsModel, LinksModel, MilestonesModel, EventsModel):
     """Everything the fake GitLab knows. Call its methods with :attr:`lock` held (or not:
     every public method takes the re-entrant lock itself)."""

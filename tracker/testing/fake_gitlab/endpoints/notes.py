@@ -41,7 +41,13 @@ def create_note(api: Api, call: Call) -> ApiResponse:
     internal = call.params.boolean("internal")
     if internal is None:
         internal = call.params.boolean("confidential", False)
-    note = api.state.create_note(issue, user, body, internal=bool(internal),
-                                 created_at=call.params.moment("created_at"))
-    return ok(call.shapes.note(note), 201)
+    outcome = api.state.post_note(issue, user, body, internal=bool(internal),
+                                  created_at=call.params.moment("created_at"))
+    if outcome.note is None:
+        # Only commands: Entities::NoteCommands, 202 Accepted (lib/api/notes.rb).
+        return ok({"commands_changes": outcome.commands_changes, "summary": outcome.summary},
+                  202)
+    body_json = call.shapes.note(outcome.note)
+    body_json["commands_changes"] = outcome.commands_changes
+    return ok(body_json, 201)
 

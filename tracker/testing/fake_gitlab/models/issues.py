@@ -9,8 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from tracker.testing.fake_gitlab.errors import Forbidden, NotFound, ValidationFailed
-from tracker.testing.fake_gitlab.models.labels import LabelsModel
 from tracker.testing.fake_gitlab.models.notes import NotesModel
+from tracker.testing.fake_gitlab.models.quick_actions import QuickActionsModel, extract
 from tracker.testing.fake_gitlab.models.records import (
     DESCRIPTION_MAX,
     OWNER,
@@ -25,7 +25,7 @@ from tracker.testing.fake_gitlab.models.records import (
 )
 
 
-class IssuesModel(NotesModel, LabelsModel):
+class IssuesModel(NotesModel, QuickActionsModel):
     def list_issues(self, project: Project, viewer: User | None,
                     flt: IssueFilter) -> list[Issue]:
         """Issues of ``project`` the viewer may read, filtered and sorted as GitLab does."""
@@ -109,10 +109,19 @@ class IssuesModel(NotesModel, LabelsModel):
                      assignee_ids: Sequence[int] = (), confidential: bool = False,
                      discussion_locked: bool | None = None, issue_type: str = "issue",
                      created_at: datetime | None = None) -> Issue:
-        """``Issues::CreateService``: metadata is dropped for users who may not set it."""
+        """``Issues::CreateService``: metadata is dropped for users who may not set it.
+        Quick actions in the description run first, as parameters of the same creation."""
         with self.lock:
             if not self.can_read_project(author, project):
                 raise NotFound("Project")
+            if description is not None:
+                description, commands = extract(description)
+                actions = self.interpret(project, None, author, commands).changes
+                labels = [*labels, *actions.get("add_labels", ())]
+                due_date = actions.get("due_date", due_date)
+                confidential = actions.get("confidential", confidential)
+                assignee_ids = actions.get("assignee_ids", assignee_ids)
+                milestone_id = actions.get("milestone_id", milestone_id)
             self._validate_text(title, description)
             if created_at is not None and self.access_level(author, project) < OWNER:
                 created_at = None  # "Requires administrator or project/group owner rights"
@@ -170,7 +179,19 @@ class IssuesModel(NotesModel, LabelsModel):
                              "due_date", "assignee_ids", "confidential", "discussion_locked")
             if not self.can_set_metadata(user, project):
                 changes = {k: v for k, v in changes.items() if k not in metadata_keys}
+            if changes.get("description") is not None:
+                # IssuableBaseService#merge_quick_actions_into_params!: the commands'
+                # parameters win over the ones sent beside them.
+                changes["description"], commands = extract(changes["description"])
+                changes.update(self.interpret(project, issue, user, commands).changes)
             self._validate_text(changes.get("title"), changes.get("description"))
+            return self.apply_update(project, issue, user, changes)
+
+    def apply_update(self, project: Project, issue: Issue, user: User,
+                     changes: dict[str, Any]) -> Issue:
+        """The update itself, once permissions are checked: every change, its system notes
+        and resource events (shared by API edits and quick actions in notes)."""
+        with self.lock:
             now = self.now()
             changed = False
             notes: list[str] = []

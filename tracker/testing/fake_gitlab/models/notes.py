@@ -25,20 +25,27 @@ class NotesModel(StateBase):
 
     def create_note(self, issue: Issue, author: User, body: str, *, internal: bool = False,
                     created_at: datetime | None = None) -> Note:
+        """A note with ``body`` as it is (no quick actions: see ``comments.py``)."""
         with self.lock:
             project = self.projects[issue.project_id]
-            if not self.can_read_issue(author, issue):
-                raise NotFound("Issue")
-            if issue.discussion_locked and not self.can_set_metadata(author, project):
-                raise Forbidden()
-            if not body.strip():
-                raise ValidationFailed({"note": ["can't be blank"]})
+            self.check_can_comment(issue, author, body)
             if internal and not self.can_read_internal_notes(author, project):
                 internal = False
             if created_at is not None and self.access_level(author, project) < OWNER:
                 created_at = None
             return self._add_note(issue, author, body, system=False, internal=internal,
                                   at=created_at or self.now())
+
+    def check_can_comment(self, issue: Issue, author: User, body: str) -> None:
+        """404 unless the author may read the issue, 403 on a locked discussion for those who
+        may not lock it, 400 for a blank body."""
+        project = self.projects[issue.project_id]
+        if not self.can_read_issue(author, issue):
+            raise NotFound("Issue")
+        if issue.discussion_locked and not self.can_set_metadata(author, project):
+            raise Forbidden()
+        if not body.strip():
+            raise ValidationFailed({"note": ["can't be blank"]})
 
     def _add_note(self, issue: Issue, author: User, body: str, *, system: bool,
                   internal: bool, at: datetime) -> Note:
