@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from tracker.testing.fake_gitlab.errors import Conflict, Forbidden, ValidationFailed
+from tracker.testing.fake_gitlab.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tracker.testing.fake_gitlab.models.base import StateBase
 from tracker.testing.fake_gitlab.models.records import (
     DEFAULT_LABEL_COLOR,
@@ -16,6 +16,9 @@ from tracker.testing.fake_gitlab.models.records import (
     Project,
     User,
 )
+
+# ``update_label(description=UNCHANGED)``: the description was not sent.
+UNCHANGED = object()
 
 
 class LabelsModel(StateBase):
@@ -27,7 +30,6 @@ class LabelsModel(StateBase):
             if self.labels[label_id].name == name:
                 return self.labels[label_id]
         return None
-
 
     def _create_label(self, project: Project, name: str, color: str,
                       description: str | None) -> Label:
@@ -54,6 +56,64 @@ class LabelsModel(StateBase):
                 raise ValidationFailed(errors)
             return self._create_label(project, name, _normalise_color(color), description)
 
+    def label_by_ref(self, project: Project, ref: str) -> Label:
+        """``:label_id`` in a URL: the id, else the title (``find_label`` in GitLab's API
+        helpers); 404 ``Label Not Found`` otherwise."""
+        with self.lock:
+            if ref.isdigit() and int(ref) in project.label_ids:
+                return self.labels[int(ref)]
+            label = self.find_label(project, ref)
+            if label is None:
+                raise NotFound("Label")
+            return label
+
+    def update_label(self, project: Project, user: User, ref: str, *,
+                     new_name: str | None = None, color: str | None = None,
+                     description: str | object | None = None) -> Label:
+        """``Labels::UpdateService``: a name already taken or blank, or a bad color, is a 400
+        validation error (``render_validation_error!``). ``description`` absent: pass
+        ``UNCHANGED``."""
+        with self.lock:
+            label = self.label_by_ref(project, ref)
+            if not self.can_set_metadata(user, project):
+                raise Forbidden()
+            errors: dict[str, list[str]] = {}
+            if new_name is not None:
+                other = self.find_label(project, new_name)
+                if not new_name.strip():
+                    errors["title"] = ["can't be blank"]
+                elif "," in new_name:
+                    errors["title"] = ["is invalid"]
+                elif other is not None and other.id != label.id:
+                    errors["title"] = ["has already been taken"]
+            if color is not None and not _valid_color(color):
+                errors["color"] = ["must be a valid color code"]
+            if errors:
+                raise ValidationFailed(errors)
+            if new_name is not None:
+                label.name = new_name
+            if color is not None:
+                label.color = _normalise_color(color)
+            if description is not UNCHANGED:
+                label.description = description if isinstance(description, str) else None
+            return label
+
+    def delete_label(self, project: Project, user: User, ref: str) -> None:
+        """``Label#destroy``: its label links go with it, so it leaves every issue without a
+        resource event and without touching ``updated_at``; earlier events keep their row
+        with the label nullified (``ResourceLabelEvent#refresh_invalid_reference``), shown
+        as ``"label": null``."""
+        with self.lock:
+            label = self.label_by_ref(project, ref)
+            if not self.can_set_metadata(user, project):
+                raise Forbidden()
+            for issue_id in project.issues_by_iid.values():
+                issue = self.issues[issue_id]
+                if label.id in issue.label_ids:
+                    issue.label_ids.remove(label.id)
+            project.label_ids.remove(label.id)
+            del self.labels[label.id]
+
     def project_labels(self, project: Project) -> list[Label]:
         with self.lock:
             return sorted((self.labels[i] for i in project.label_ids),
@@ -70,7 +130,6 @@ class LabelsModel(StateBase):
                 else:
                     closed += 1
         return opened, closed
-
 
     def _set_labels(self, project: Project, issue: Issue, user: User, names: list[str], *,
                     at: datetime) -> bool:
