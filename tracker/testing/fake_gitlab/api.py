@@ -75,6 +75,7 @@ class Api:
         user = self.state.user_for_token(token)
         if user is None:
             raise Unauthorized()
+        self.state.check_api_access(user)
         return user, True
 
     def handle(self, method: str, path: str, query: str, headers: dict[str, str],

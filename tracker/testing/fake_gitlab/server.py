@@ -350,6 +350,21 @@ class FakeGitLab:
 
         self._configure(step)
 
+    def set_user_state(self, username: str, state: str) -> None:
+        """``active``, ``blocked``, ``banned`` or ``deactivated`` (kept across :meth:`reset`):
+        shown as ``author.state``; a user not active gets 403 on every API call."""
+
+        def step(state_model: State) -> None:
+            state_model.set_user_state(state_model.find_user(username), state)
+
+        self._configure(step)
+
+    def delete_user(self, username: str) -> None:
+        """Delete a user as an administrator does (not "hard delete"): what they wrote moves
+        to the Ghost User, their token answers 401. Kept across :meth:`reset`."""
+        self._configure(lambda state_model: state_model.delete_user(
+            state_model.find_user(username)))
+
     @property
     def tier(self) -> str:
         return self._tier

@@ -57,6 +57,7 @@ from tracker.testing.fake_gitlab.models.records import (
     User,
     inline_diff_markers,
 )
+from tracker.testing.fake_gitlab.models.users import UsersModel
 
 __all__ = [
     "DEFAULT_LABEL_COLOR", "DESCRIPTION_MAX", "GUEST", "LINK_TYPES", "OWNER", "PLANNER",
@@ -66,6 +67,6 @@ __all__ = [
 ]
 
 
-class State(CommentsModel, LinksModel, MilestonesModel, EventsModel):
+class State(CommentsModel, LinksModel, MilestonesModel, EventsModel, UsersModel):
     """Everything the fake GitLab knows. Call its methods with :attr:`lock` held (or not:
     every public method takes the re-entrant lock itself)."""

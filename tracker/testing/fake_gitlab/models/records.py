@@ -21,6 +21,7 @@ ROLES: dict[str, int] = {
 }
 GUEST, PLANNER, OWNER = ROLES["guest"], ROLES["planner"], ROLES["owner"]
 TIERS = ("free", "premium")
+USER_STATES = ("active", "blocked", "banned", "deactivated")
 
 # GitLab's ThrottledTouch: a note touches its issue only if it was last updated more than
 # this long ago.
@@ -53,6 +54,7 @@ class User:
     token: str
     created_at: datetime
     admin: bool = False
+    state: str = "active"  # active | blocked | banned | deactivated (USER_STATES)
 
 
 @dataclass
