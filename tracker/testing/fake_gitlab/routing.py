@@ -46,6 +46,8 @@ class ApiResponse:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None  # a non-JSON body (a proxy's HTML page, Rack::Attack's text)
+    # The Date headers to send instead of the server's own (faults: odd, missing, repeated).
+    date_values: list[str] | None = None
 
     def encoded(self) -> bytes:
         if self.raw is not None:

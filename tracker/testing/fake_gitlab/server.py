@@ -38,6 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tracker.testing.fake_gitlab import misbehaviour
 from tracker.testing.fake_gitlab.api import Api, ApiResponse, Resolved, encode_project_path
 from tracker.testing.fake_gitlab.clock import Clock
 from tracker.testing.fake_gitlab.faults import FaultRule, Faults
@@ -177,7 +178,14 @@ class _Handler(BaseHTTPRequestHandler):
     def send(self, response: ApiResponse, extra: dict[str, str] | None = None) -> None:
         payload = response.encoded()
         try:
-            self.send_response(response.status)
+            if response.date_values is None:
+                self.send_response(response.status)
+            else:  # a fault's Date headers replace the server's own
+                self.log_request(response.status)
+                self.send_response_only(response.status)
+                self.send_header("Server", self.version_string())
+                for value in response.date_values:
+                    self.send_header("Date", value)
             headers = {"Content-Type": "application/json", "Cache-Control": "no-cache",
                        "X-Content-Type-Options": "nosniff", **(extra or {}),
                        **response.headers}
@@ -463,6 +471,12 @@ class FakeGitLab:
                 if rule.retry_after is not None:
                     extra["Retry-After"] = str(rule.retry_after)
                 return 429, _RETRY_LATER, extra
+            elif rule.kind == "echo_headers":
+                status = int(rule.status or 500)
+                return status, misbehaviour.echo_headers(status, headers), {}
+            elif rule.kind == "maintenance_page":
+                status = int(rule.status or 503)
+                return status, misbehaviour.maintenance_page(status), {}
             else:  # error_before, page_fail
                 status = int(rule.status or 500)
                 return status, _error_response(status), {}
@@ -477,7 +491,22 @@ class FakeGitLab:
             elif rule.kind == "error_after":
                 status = int(rule.status or 502)
                 outcome = status, _error_response(status), {}
+            else:
+                outcome = (outcome[0], self._misbehave(rule, outcome[1]), outcome[2])
         return outcome
+
+    @staticmethod
+    def _misbehave(rule: FaultRule, response: ApiResponse) -> ApiResponse:
+        """The answer as an after-phase hardening rule spoils it (``misbehaviour.py``)."""
+        if rule.kind == "drop_fields":
+            return misbehaviour.drop_fields(response, rule.fields)
+        if rule.kind == "malformed_json":
+            return misbehaviour.malformed_json(response)
+        if rule.kind == "foreign_links":
+            return misbehaviour.foreign_links(response, rule.host)
+        if rule.kind == "date_header":
+            return misbehaviour.with_dates(response, rule.date_values)
+        raise ValueError(f"fault kind {rule.kind!r} has no after-phase effect")
 
     def _control(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
         """The ``/-/fake/`` endpoints."""
