@@ -4,6 +4,7 @@ deletion.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -93,13 +94,10 @@ class IssuesModel(NotesModel, QuickActionsModel):
         if isinstance(flt.assignee_id, int) and flt.assignee_id not in issue.assignee_ids:
             return False
         if flt.search:
-            needle = flt.search.lower()
-            haystacks = []
-            if "title" in flt.search_in:
-                haystacks.append(issue.title)
-            if "description" in flt.search_in:
-                haystacks.append(issue.description or "")
-            if not any(needle in h.lower() for h in haystacks):
+            columns = [text for name, text in (("title", issue.title),
+                                               ("description", issue.description or ""))
+                       if name in flt.search_in]
+            if not any(fuzzy_match(text, flt.search) for text in columns):
                 return False
         return True
 
@@ -278,6 +276,27 @@ class IssuesModel(NotesModel, QuickActionsModel):
             for link_id in [k for k, v in self.links.items() if issue.id in (v.source_id,
                                                                                v.target_id)]:
                 del self.links[link_id]
+
+
+# Gitlab::SQL::Pattern::MIN_CHARS_FOR_PARTIAL_MATCHING
+MIN_CHARS_FOR_PARTIAL_MATCHING = 3
+
+
+def fuzzy_match(text: str, query: str) -> bool:
+    """``Gitlab::SQL::Pattern#fuzzy_arel_match`` on one column, as the issue search uses it.
+
+    The query is split into terms (a ``"quoted phrase"`` is one term) and terms shorter
+    than 3 characters are dropped; every remaining term must appear in the column, case
+    insensitively (``ILIKE '%term%'``, ANDed). With no term left, the whole query must equal
+    the column, case insensitively (``ILIKE`` without wildcards). ``search`` ORs the columns
+    named by ``in``, so all the terms must sit in the same column.
+    """
+    query = " ".join(query.split())
+    terms = [quoted or word for quoted, word in re.findall(r'"([^"]+)"|(\S+)', query)]
+    terms = [term for term in terms if len(term) >= MIN_CHARS_FOR_PARTIAL_MATCHING]
+    if not terms:
+        return text.lower() == query.lower()
+    return all(term.lower() in text.lower() for term in terms)
 
 
 def _long_date(value: date) -> str:
