@@ -17,10 +17,12 @@ killed)::
     python -m tracker.testing.fake_gitlab --port 0 --token owner-token:owner \\
         --token citizen-token:none --latency-ms 5 --tier free
 
-Modules: ``state`` (the data model and GitLab's rules, pure Python, one lock), ``shapes``
-(GitLab's JSON shapes), ``api`` (REST v4 routing and parameters), ``faults`` (fault
-injection), ``ratelimit`` (RateLimit headers and 429s), ``clock`` (the test clock) and
-``server`` (HTTP, introspection under ``/-/fake/`` and the :class:`FakeGitLab` handle).
+Modules: ``state`` (the data model and GitLab's rules, pure Python, one lock; one module per
+resource under ``models/``), ``shapes`` (GitLab's JSON shapes), ``api`` (REST v4 dispatch;
+the endpoints are under ``endpoints/``, one module per resource, on ``routing``'s plumbing),
+``faults`` (fault injection), ``ratelimit`` (RateLimit headers and 429s), ``clock`` (the test
+clock) and ``server`` (HTTP, introspection under ``/-/fake/`` and the :class:`FakeGitLab`
+handle).
 """
 
 from tracker.testing.fake_gitlab.clock import Clock

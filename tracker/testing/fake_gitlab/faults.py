@@ -28,6 +28,27 @@ Kinds:
                   or :meth:`Faults.release`) or until ``timeout_s`` (default 30) passes; the
                   stats list held requests, so a test can kill a client at that exact point.
 
+A misbehaving GitLab (or proxy), for hardening tests (see ``misbehaviour.py``):
+
+``echo_headers``      answer ``status`` (default 500) whose body echoes the request's headers,
+                      ``PRIVATE-TOKEN`` included, in its ``message``, as some proxies and old
+                      GitLab versions do; nothing committed;
+``date_header``       send ``date_values`` as the ``Date`` headers instead of the server's:
+                      one odd value (default ``["Tue, 01 Dec 2026 10:00:00 -0000"]``), several
+                      (a repeated header) or none (``[]``: no ``Date`` at all);
+``drop_fields``       remove ``fields`` (default ``["iid"]``) from the JSON object answered, or
+                      from each object of a listing;
+``malformed_json``    commit, then answer the first half of the JSON body, still as
+                      ``application/json``;
+``maintenance_page``  answer GitLab's HTML maintenance page with ``status`` (default 503;
+                      200 is allowed, as a misconfigured proxy sends it); nothing committed;
+``foreign_links``     rewrite the ``Link`` header's URLs onto ``host`` (default
+                      ``http://gitlab.internal.example:8080``), as GitLab builds them from its
+                      ``external_url`` when that differs from the URL the client used.
+
+A ``Retry-After`` far in the future is the ``rate_limit`` kind with ``retry_after`` set (for
+example 100000).
+
 Rules are checked in the order they were added; several may hit one request (a ``slow`` and an
 ``error_after``, say).
 """
@@ -41,11 +62,18 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("error_before", "error_after", "rate_limit", "slow", "drop", "page_fail", "hold")
-BEFORE_KINDS = ("slow", "drop", "rate_limit", "error_before", "page_fail")
-_DEFAULT_STATUS = {"error_before": 500, "error_after": 502, "page_fail": 500, "rate_limit": 429}
+KINDS = ("error_before", "error_after", "rate_limit", "slow", "drop", "page_fail", "hold",
+         "echo_headers", "date_header", "drop_fields", "malformed_json", "maintenance_page",
+         "foreign_links")
+BEFORE_KINDS = ("slow", "drop", "rate_limit", "error_before", "page_fail", "echo_headers",
+                "maintenance_page")
+_DEFAULT_STATUS = {"error_before": 500, "error_after": 502, "page_fail": 500, "rate_limit": 429,
+                   "echo_headers": 500, "maintenance_page": 503}
 _KEYS = {"kind", "methods", "route", "nth", "times", "rate", "seed", "status", "retry_after",
-         "delay_ms", "page", "after", "timeout_s", "id", "seen", "fired"}
+         "delay_ms", "page", "after", "timeout_s", "id", "seen", "fired", "date_values",
+         "fields", "host"}
+DEFAULT_ODD_DATE = "Tue, 01 Dec 2026 10:00:00 -0000"
+DEFAULT_FOREIGN_HOST = "http://gitlab.internal.example:8080"
 
 
 @dataclass
@@ -63,6 +91,9 @@ class FaultRule:
     page: int = 2
     after: bool = False
     timeout_s: float = 30.0
+    date_values: tuple[str, ...] = (DEFAULT_ODD_DATE,)
+    fields: tuple[str, ...] = ("iid",)
+    host: str = DEFAULT_FOREIGN_HOST
     id: int = 0
     seen: int = 0
     fired: int = 0
@@ -86,8 +117,11 @@ class FaultRule:
             raise ValueError("nth counts from 1")
         if self.status is None:
             self.status = _DEFAULT_STATUS.get(self.kind)
-        if self.status is not None and not 400 <= self.status <= 599:
-            raise ValueError("status must be an HTTP error status (400-599)")
+        # A maintenance page may come with 200: a proxy that does not know it is an error.
+        lowest = 200 if self.kind == "maintenance_page" else 400
+        if self.status is not None and not lowest <= self.status <= 599:
+            raise ValueError(f"status must be an HTTP status from {lowest} to 599")
+        self.date_values, self.fields = tuple(self.date_values), tuple(self.fields)
         self._rng = random.Random(self.seed)
 
     @property
@@ -125,7 +159,9 @@ class FaultRule:
             "route": self.route, "nth": self.nth, "times": self.times, "rate": self.rate,
             "seed": self.seed, "status": self.status, "retry_after": self.retry_after,
             "delay_ms": self.delay_ms, "page": self.page, "after": self.after,
-            "timeout_s": self.timeout_s, "seen": self.seen, "fired": self.fired,
+            "timeout_s": self.timeout_s, "date_values": list(self.date_values),
+            "fields": list(self.fields), "host": self.host, "seen": self.seen,
+            "fired": self.fired,
         }
 
     @classmethod

@@ -3,8 +3,8 @@
 :class:`FakeGitLab` serves GitLab's REST v4 API (``api.py``) over a standard-library
 ``ThreadingHTTPServer`` on a loopback port, wrapped in the same layers as a real instance:
 rate limiting first (``ratelimit.py``), then fault injection (``faults.py``), then the
-application. It also answers the introspection endpoints under ``/-/fake/`` (never counted,
-never faulted, never rate limited):
+application. It also answers the introspection endpoints under ``/-/fake/`` (``control.py``; never
+counted, never faulted, never rate limited):
 
 ====================================  =========================================================
 ``GET /-/fake/stats``                 ``total``, ``writes``, ``by_method``, ``by_route``
@@ -27,19 +27,19 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
-import json
 import socket
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tracker.testing.fake_gitlab import misbehaviour
 from tracker.testing.fake_gitlab.api import Api, ApiResponse, Resolved, encode_project_path
 from tracker.testing.fake_gitlab.clock import Clock
+from tracker.testing.fake_gitlab.control import Stats, handle_control
 from tracker.testing.fake_gitlab.faults import FaultRule, Faults
 from tracker.testing.fake_gitlab.ratelimit import DEFAULT_PERIOD, RateLimiter
 from tracker.testing.fake_gitlab.shapes import Shapes
@@ -47,7 +47,6 @@ from tracker.testing.fake_gitlab.state import ROLES, TIERS, Project, State, User
 
 DEFAULT_PROJECT = "ogp/suivi"
 DEFAULT_TOKENS = {"owner-token": "owner"}
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 _GATEWAY_PAGE = (
     "<!DOCTYPE html><html><head><title>GitLab is not responding ({status})</title></head>"
@@ -77,46 +76,6 @@ def _error_response(status: int) -> ApiResponse:
 def _username_for(token: str) -> str:
     base = token.removesuffix("-token").removesuffix("_token") or token
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in base)
-
-
-class Stats:
-    """Request counters (API traffic only)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.reset()
-
-    def reset(self) -> None:
-        self.total = 0
-        self.writes = 0
-        self.in_flight = 0
-        self.by_method: Counter[str] = Counter()
-        self.by_route: Counter[str] = Counter()
-        self.by_status: Counter[str] = Counter()
-
-    def start(self, method: str, template: str) -> None:
-        with self._lock:
-            self.total += 1
-            self.writes += method in WRITE_METHODS
-            self.by_method[method] += 1
-            self.by_route[f"{method} {template}"] += 1
-            self.in_flight += 1
-
-    def finish(self, status: int | str) -> None:
-        with self._lock:
-            self.in_flight -= 1
-            self.by_status[str(status)] += 1
-
-    def snapshot(self) -> dict[str, Any]:
-        with self._lock:
-            return {
-                "total": self.total,
-                "writes": self.writes,
-                "in_flight": self.in_flight,
-                "by_method": dict(self.by_method),
-                "by_route": dict(sorted(self.by_route.items())),
-                "by_status": dict(self.by_status),
-            }
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -177,7 +136,14 @@ class _Handler(BaseHTTPRequestHandler):
     def send(self, response: ApiResponse, extra: dict[str, str] | None = None) -> None:
         payload = response.encoded()
         try:
-            self.send_response(response.status)
+            if response.date_values is None:
+                self.send_response(response.status)
+            else:  # a fault's Date headers replace the server's own
+                self.log_request(response.status)
+                self.send_response_only(response.status)
+                self.send_header("Server", self.version_string())
+                for value in response.date_values:
+                    self.send_header("Date", value)
             headers = {"Content-Type": "application/json", "Cache-Control": "no-cache",
                        "X-Content-Type-Options": "nosniff", **(extra or {}),
                        **response.headers}
@@ -350,6 +316,21 @@ class FakeGitLab:
 
         self._configure(step)
 
+    def set_user_state(self, username: str, state: str) -> None:
+        """``active``, ``blocked``, ``banned`` or ``deactivated`` (kept across :meth:`reset`):
+        shown as ``author.state``; a user not active gets 403 on every API call."""
+
+        def step(state_model: State) -> None:
+            state_model.set_user_state(state_model.find_user(username), state)
+
+        self._configure(step)
+
+    def delete_user(self, username: str) -> None:
+        """Delete a user as an administrator does (not "hard delete"): what they wrote moves
+        to the Ghost User, their token answers 401. Kept across :meth:`reset`."""
+        self._configure(lambda state_model: state_model.delete_user(
+            state_model.find_user(username)))
+
     @property
     def tier(self) -> str:
         return self._tier
@@ -448,6 +429,12 @@ class FakeGitLab:
                 if rule.retry_after is not None:
                     extra["Retry-After"] = str(rule.retry_after)
                 return 429, _RETRY_LATER, extra
+            elif rule.kind == "echo_headers":
+                status = int(rule.status or 500)
+                return status, misbehaviour.echo_headers(status, headers), {}
+            elif rule.kind == "maintenance_page":
+                status = int(rule.status or 503)
+                return status, misbehaviour.maintenance_page(status), {}
             else:  # error_before, page_fail
                 status = int(rule.status or 500)
                 return status, _error_response(status), {}
@@ -462,62 +449,23 @@ class FakeGitLab:
             elif rule.kind == "error_after":
                 status = int(rule.status or 502)
                 outcome = status, _error_response(status), {}
+            else:
+                outcome = (outcome[0], self._misbehave(rule, outcome[1]), outcome[2])
         return outcome
 
+    @staticmethod
+    def _misbehave(rule: FaultRule, response: ApiResponse) -> ApiResponse:
+        """The answer as an after-phase hardening rule spoils it (``misbehaviour.py``)."""
+        if rule.kind == "drop_fields":
+            return misbehaviour.drop_fields(response, rule.fields)
+        if rule.kind == "malformed_json":
+            return misbehaviour.malformed_json(response)
+        if rule.kind == "foreign_links":
+            return misbehaviour.foreign_links(response, rule.host)
+        if rule.kind == "date_header":
+            return misbehaviour.with_dates(response, rule.date_values)
+        raise ValueError(f"fault kind {rule.kind!r} has no after-phase effect")
+
     def _control(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
-        """The ``/-/fake/`` endpoints."""
-        try:
-            data = json.loads(body) if body.strip() else {}
-        except ValueError:
-            return 400, {"error": "the body is not valid JSON"}
-        key = (method, path.rstrip("/"))
-        try:
-            if key == ("GET", "/-/fake/stats"):
-                return 200, self.stats()
-            if key == ("POST", "/-/fake/reset"):
-                self.reset(counters_only=bool(data.get("counters_only")))
-                return 200, {"reset": "counters" if data.get("counters_only") else "all"}
-            if key == ("GET", "/-/fake/clock"):
-                return 200, self.clock.as_json()
-            if key == ("POST", "/-/fake/clock"):
-                if "set" in data:
-                    self.clock.set(datetime.fromisoformat(str(data["set"])))
-                self.clock.advance(float(data.get("advance_seconds", 0)))
-                return 200, self.clock.as_json()
-            if key == ("GET", "/-/fake/faults"):
-                return 200, {"rules": self.faults.rules()}
-            if key == ("POST", "/-/fake/faults"):
-                specs = data["rules"] if isinstance(data, dict) and "rules" in data else data
-                specs = specs if isinstance(specs, list) else [specs]
-                rules = [FaultRule.from_json(spec) for spec in specs]
-                return 201, {"rules": [self.faults.add_rule(r).as_json() for r in rules]}
-            if key == ("DELETE", "/-/fake/faults"):
-                self.faults.clear()
-                return 204, None
-            if key == ("GET", "/-/fake/holds"):
-                return 200, {"held": self.faults.held()}
-            if key == ("POST", "/-/fake/holds/release"):
-                return 200, {"released": self.faults.release(data.get("id"))}
-            if key == ("POST", "/-/fake/users"):
-                user = self.add_user(str(data["token"]), str(data.get("role", "none")),
-                                     username=data.get("username"), name=data.get("name"))
-                return 201, self.shapes_for(user).current_user(user)
-            if key == ("GET", "/-/fake/tier"):
-                return 200, {"tier": self.tier}
-            if key == ("POST", "/-/fake/tier"):
-                self.set_tier(str(data["tier"]))
-                return 200, {"tier": self.tier}
-            if key == ("POST", "/-/fake/rate_limit"):
-                self.set_rate_limit(data.get("limit"),
-                                    float(data.get("period_seconds", DEFAULT_PERIOD)))
-                return 200, {"limit": self.rate_limiter.limit,
-                             "period_seconds": self.rate_limiter.period}
-            if key == ("GET", "/-/fake"):
-                return 200, {"endpoints": [
-                    "GET /-/fake/stats", "POST /-/fake/reset", "GET|POST /-/fake/clock",
-                    "GET|POST|DELETE /-/fake/faults", "GET /-/fake/holds",
-                    "POST /-/fake/holds/release", "POST /-/fake/users",
-                    "GET|POST /-/fake/tier", "POST /-/fake/rate_limit"]}
-        except (KeyError, TypeError, ValueError) as error:
-            return 400, {"error": f"{type(error).__name__}: {error}"}
-        return 404, {"error": f"no fake endpoint {method} {path}"}
+        """The ``/-/fake/`` endpoints (``control.py``)."""
+        return handle_control(self, method, path, body)

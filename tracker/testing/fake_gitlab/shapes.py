@@ -52,7 +52,7 @@ class Shapes:
             "id": user.id,
             "username": user.username,
             "name": user.name,
-            "state": "active",
+            "state": user.state,
             "locked": False,
             "avatar_url": None,
             "web_url": f"{self.base}/{user.username}",

@@ -1,0 +1,1 @@
+"""The fake GitLab's state, one module per resource; ``state.State`` combines them."""
