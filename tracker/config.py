@@ -133,6 +133,12 @@ SETTINGS: tuple[Setting, ...] = (
             _retries),
     Setting("retry_backoff", "seconds before the first retry, doubled each time", 0.5,
             _seconds),
+    # A push renews its lease every third of lease_ttl; waiting longer than lease_ttl means a
+    # push that died on another machine never blocks the next one for good.
+    Setting("lease_wait", "seconds a push waits for another push to finish writing", 360.0,
+            _seconds),
+    Setting("lease_ttl", "seconds after which the lease of a push that died elsewhere is "
+            "taken over", 300.0, _seconds),
 )
 _BY_KEY = {setting.key: setting for setting in SETTINGS}
 
@@ -153,6 +159,8 @@ class Config:
     moderated_users: tuple[str, ...] = ()
     retries: int = 5
     retry_backoff: float = 0.5
+    lease_wait: float = 360.0
+    lease_ttl: float = 300.0
 
     def require_gitlab(self) -> tuple[str, str, Secret]:
         """The URL, project and token, or an error saying how to give the missing one."""

@@ -15,6 +15,7 @@ from tracker.sync.actions import (
     LinkIssues,
     MarkLeftPlan,
     Observed,
+    TellOwner,
     UpdateIssue,
 )
 
@@ -26,6 +27,7 @@ def apply(observed: Observed, actions: list[Action]) -> Observed:
     issues = {i.iid: i for i in observed.issues}
     labels = set(observed.labels)
     milestones = list(observed.milestones)
+    told = set(observed.told)
     for action in actions:
         if isinstance(action, CreateLabel):
             labels.add(action.name)
@@ -48,6 +50,8 @@ def apply(observed: Observed, actions: list[Action]) -> Observed:
             new_labels = (set(old.labels) | set(action.add_labels)) - set(action.remove_labels)
             issues[action.iid] = dataclasses.replace(old, labels=tuple(sorted(new_labels)),
                                                      **changes)  # type: ignore[arg-type]
+        elif isinstance(action, TellOwner):
+            told.add(action.marker)
         elif isinstance(action, LinkIssues):
             old = issues[action.iid]
             parsed = block.parse(old.description)
@@ -56,7 +60,8 @@ def apply(observed: Observed, actions: list[Action]) -> Observed:
             issues[action.iid] = dataclasses.replace(
                 old, description=block.replace(old.description, marker))
     return dataclasses.replace(observed, issues=tuple(issues.values()),
-                               labels=frozenset(labels), milestones=tuple(milestones))
+                               labels=frozenset(labels), milestones=tuple(milestones),
+                               told=frozenset(told))
 
 
 def converge(planner: Callable[[Observed], list[Action]], observed: Observed) -> Observed:

@@ -13,6 +13,7 @@ from tracker.plan.model import PlanSet
 from tracker.sync import block
 from tracker.sync.actions import (
     Action,
+    CloseDuplicate,
     Conflict,
     CreateIssue,
     CreateLabel,
@@ -21,6 +22,7 @@ from tracker.sync.actions import (
     MarkLeftPlan,
     Notice,
     Observed,
+    TellOwner,
     UpdateIssue,
 )
 from tracker.sync.desired import desired_state
@@ -148,13 +150,21 @@ def test_people_text_and_labels_survive_a_yaml_change(tmp_path: Path) -> None:
 
 
 def test_person_edit_of_a_yaml_field_is_kept_and_reported(tmp_path: Path) -> None:
-    """A title edited on GitLab while the YAML is unchanged is kept, with a notice."""
+    """A title edited on GitLab while the YAML is unchanged is kept, with a notice and one
+    note to the owners, in the plan's languages, never a second one."""
     plans = load(tmp_path)
     observed = edit(settle(plans, Observed(PROJECT)), "demo-1.2", title="Mon titre")
     actions = plan(plans, observed)
-    assert writes(actions) == []
+    (tell,) = writes(actions)
+    assert isinstance(tell, TellOwner)
+    assert (tell.iid, tell.kind, tell.field_name) == (issue_of(observed, "demo-1.2").iid,
+                                                      "kept-edit", "title")
+    assert "**Sur GitLab, quelqu'un a modifié le titre de ce ticket" in tell.body  # fr first
+    assert "**On GitLab, someone changed the title of this issue" in tell.body
     (notice,) = [a for a in actions if isinstance(a, Notice)]
     assert "the title was edited on GitLab; kept" in notice.message
+    observed = apply(observed, writes(actions))
+    assert writes(plan(plans, observed)) == []
 
 
 def test_edit_on_both_sides_is_a_conflict_left_alone(tmp_path: Path) -> None:
@@ -164,7 +174,8 @@ def test_edit_on_both_sides_is_a_conflict_left_alone(tmp_path: Path) -> None:
     actions = plan(changed, observed)
     (conflict,) = [a for a in actions if isinstance(a, Conflict)]
     assert (conflict.key, conflict.field_name) == ("demo-1.2", "title")
-    assert not [a for a in writes(actions) if getattr(a, "key", None) == "demo-1.2"]
+    assert [type(a) for a in writes(actions) if getattr(a, "key", None) == "demo-1.2"] == [
+        TellOwner]
 
 
 def test_ticking_a_checkbox_in_the_block_is_not_a_conflict(tmp_path: Path) -> None:
@@ -194,17 +205,19 @@ def test_removed_item_is_labelled_and_noted_never_deleted(tmp_path: Path) -> Non
     assert writes(plan(shorter, observed)) == []
 
 
-def test_two_issues_claiming_one_id_are_reported_and_untouched(tmp_path: Path) -> None:
-    """A duplicated marker: a notice, and no write to either issue."""
+def test_the_newer_of_two_issues_claiming_one_id_is_closed(tmp_path: Path) -> None:
+    """A duplicated marker: the oldest issue goes on; the newer is closed, its marker disarmed,
+    with a note naming the one kept; the next plan writes nothing."""
     plans = load(tmp_path)
     observed = settle(plans, Observed(PROJECT))
     twin = dataclasses.replace(issue_of(observed, "demo-1.1"), iid=99, title="copie")
     observed = dataclasses.replace(observed, issues=(*observed.issues, twin))
-    changed = load(tmp_path, COMMITMENT.replace("{fr: Publier,", "{fr: Publier tout,"))
-    actions = plan(changed, observed)
-    (notice,) = [a for a in actions if isinstance(a, Notice) and a.key == "demo-1.1"]
-    assert "issues #1, #99 all claim this id" in notice.message
-    assert not [a for a in writes(actions) if getattr(a, "iid", None) in (1, 99)]
+    actions = plan(plans, observed)
+    (close,) = [a for a in writes(actions) if isinstance(a, CloseDuplicate)]
+    assert (close.key, close.iid, close.kept_iid) == ("demo-1.1", 99, 1)
+    assert "#1" in close.note
+    assert block.parse(close.description) is None
+    assert not [a for a in writes(actions) if getattr(a, "iid", None) == 1]
 
 
 def test_follow_up_issue_is_adopted_not_duplicated(tmp_path: Path) -> None:

@@ -16,9 +16,9 @@ from tracker.config import Config
 from tracker.errors import ConflictsLeft
 from tracker.lock import run_lock
 from tracker.plan.load import load_plans
-from tracker.sync.actions import Action
+from tracker.sync.actions import Action, MarkLeftPlan
 from tracker.sync.pull import pull as run_pull
-from tracker.sync.push import PushResult
+from tracker.sync.push import REMOVALS_ALLOWED, PushResult
 from tracker.sync.push import push as run_push
 
 
@@ -29,8 +29,14 @@ def _locked(config: Config, stack: ExitStack) -> None:
         on_wait=lambda: click.echo("Waiting for another tracker run to finish…", err=True)))
 
 
-def _push(config: Config, commitments: Path | None, *, dry_run: bool) -> PushResult:
-    plans = load_plans(commitments or config.commitments)
+def _push(config: Config, commitments: Path | None, *, dry_run: bool,
+          allow_removals: bool = False) -> PushResult:
+    folder = commitments or config.commitments
+    plans = load_plans(folder)
+    # A push of some plan folders is about those plans only: other plans' issues are neither
+    # marked as removed nor written.
+    whole = folder.resolve() == config.commitments.resolve()
+    scope = None if whole else frozenset(plan.id for plan in plans.plans)
     with ExitStack() as stack:
         bars: list[Any] = []
 
@@ -43,7 +49,9 @@ def _push(config: Config, commitments: Path | None, *, dry_run: bool) -> PushRes
 
         if not dry_run:
             _locked(config, stack)
-        return run_push(config, plans, dry_run=dry_run, progress=step, on_plan=start)
+        return run_push(config, plans, dry_run=dry_run, scope=scope,
+                        allow_removals=allow_removals, progress=step, on_plan=start,
+                        on_wait=lambda message: click.echo(message, err=True))
 
 
 def _report_push(result: PushResult) -> None:
@@ -80,8 +88,10 @@ Examples:
 @commitments_option
 @click.option("--dry-run", is_flag=True, help="Print the plan of changes; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="With --dry-run: print the plan as JSON.")
+@click.option("--allow-removals", is_flag=True,
+              help="Mark more than 20 items (or over 10% of a plan) as no longer in the plan.")
 def push(gitlab_url: str | None, project: str | None, commitments: Path | None,
-         dry_run: bool, as_json: bool) -> None:
+         dry_run: bool, as_json: bool, allow_removals: bool) -> None:
     """Make GitLab issues match the plan: one issue per commitment and per milestone.
 
     The whole plan is validated first: any error stops the push before a single request.
@@ -89,18 +99,26 @@ def push(gitlab_url: str | None, project: str | None, commitments: Path | None,
     its GitLab milestone and its reserved labels; people own everything else. Edits made on
     GitLab to YAML-owned fields are reported, never overwritten. Nothing is ever deleted.
 
+    With --commitments naming some plan folders, only those plans' issues are read for
+    removal and written. One push writes at a time, across machines (a lease held in GitLab).
+
     Exits 0 when GitLab matches the plan, 2 when conflicts were reported (and left alone),
-    3 when another push holds the lease, 1 on any error.
+    3 when another push kept writing for longer than lease_wait, 1 on any error.
     """
     if as_json and not dry_run:
         raise click.UsageError("--json goes with --dry-run: it prints the plan of changes")
-    result = _push(config_from(gitlab_url, project), commitments, dry_run=dry_run)
+    result = _push(config_from(gitlab_url, project), commitments, dry_run=dry_run,
+                   allow_removals=allow_removals)
     if dry_run:
         if as_json:
             click.echo(json.dumps([a.as_json() for a in result.planned], indent=2,
                                   ensure_ascii=False))
             return
         writes = [a for a in result.planned if a.writes]
+        left = sum(isinstance(a, MarkLeftPlan) for a in result.planned)
+        if left:
+            click.echo(f"{left} item(s) would be marked as no longer in the plan (more than "
+                       f"{REMOVALS_ALLOWED} need --allow-removals).")
         click.echo(f"Dry run: {len(writes)} change(s) would be written.")
         for action in result.planned:
             click.echo(f"  {action.describe()}")

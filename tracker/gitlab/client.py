@@ -354,6 +354,10 @@ class GitLabClient:
         return self._issues(f"searching issues for {text!r}", search=text, **{"in": "description"},
                             order_by="created_at", sort="asc")
 
+    def all_issues(self) -> list[Issue]:
+        """Every issue of the project, open or closed, oldest first."""
+        return self._issues("listing the project's issues", order_by="created_at", sort="asc")
+
     def issues_by_iid(self, iids: Iterable[int]) -> list[Issue]:
         """The issues with these numbers that exist and can be seen (100 per request)."""
         wanted = sorted(set(iids))

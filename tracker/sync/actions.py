@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from tracker.gitlab.model import Issue, Milestone
+from tracker.sync.identity import Identity
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class Observed:
     labels: frozenset[str] = frozenset()
     milestones: tuple[Milestone, ...] = ()
     adoptable: tuple[Issue, ...] = ()  # follow-up issues not yet managed
+    identity: Identity | None = None  # which issue follows which item (None: from ``issues``)
+    told: frozenset[str] = frozenset()  # markers of the notes to owners already on the issues
 
 
 # --- actions --------------------------------------------------------------------------------
@@ -109,9 +112,10 @@ class UpdateIssue(Action):
     remove_labels: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()  # the YAML-owned fields that change, for people to read
     adopt: bool = False
+    repair: bool = False  # the issue lost its sync label or managed block: put them back
 
     def describe(self) -> str:
-        verb = "adopt" if self.adopt else "update"
+        verb = "repair" if self.repair else "adopt" if self.adopt else "update"
         shown = {"title": "title", "due date": "due_date", "milestone": "milestone_title"}
         parts = [f"{name} → {self.changes.get(shown[name])!r}"
                  if shown.get(name) in self.changes else name for name in self.fields]
@@ -175,3 +179,34 @@ class Notice(Action):
 
     def describe(self) -> str:
         return f"notice ({self.key}): {self.message}"
+
+
+@dataclass(frozen=True)
+class CloseDuplicate(Action):
+    """Close a newer issue that claims an item already followed by an older one."""
+
+    key: str
+    iid: int
+    kept_iid: int
+    note: str
+    description: str  # its managed block disarmed, so that it claims nothing any more
+
+    def describe(self) -> str:
+        return (f"close issue #{self.iid}: it duplicates #{self.kept_iid}, which follows "
+                f"{self.key}")
+
+
+@dataclass(frozen=True)
+class TellOwner(Action):
+    """Post one note on an issue about a kept edit or a conflict (never twice: ``marker``)."""
+
+    key: str
+    iid: int
+    kind: str  # "kept-edit" | "conflict"
+    field_name: str
+    marker: str
+    body: str
+
+    def describe(self) -> str:
+        return f"tell the owners on issue #{self.iid} ({self.key}): {self.kind} of the " \
+               f"{self.field_name}"

@@ -28,6 +28,9 @@ _BLOCK_RE = re.compile(
     re.DOTALL,
 )
 _ATTR_RE = re.compile(r"([a-z]+)=(\S+)")
+# The opening marker alone: found even when a person cut the description short.
+_BEGIN_RE = re.compile(r"<!-- ogp-tracker:begin id=(?P<key>[^\s>]+)")
+BROKEN = "<!-- ogp-tracker:broken-begin"  # what a cut-short opening marker becomes on repair
 _CHECKBOX_RE = re.compile(r"^(\s*- )\[[xX ]\]", re.MULTILINE)
 
 
@@ -80,6 +83,29 @@ def parse(description: str | None) -> Block | None:
         after=description[match.end():],
         link=int(link) if link and link.isdigit() else None,
     )
+
+
+def claimed_key(description: str | None) -> str | None:
+    """The item id an issue claims: from its managed block, else from a lone opening marker.
+
+    A person may cut the description short, closing marker and all: the opening marker still
+    says which item the issue follows.
+    """
+    parsed = parse(description)
+    if parsed is not None:
+        return parsed.key
+    match = _BEGIN_RE.search(description or "")
+    return match["key"] if match else None
+
+
+def append(description: str | None, block: str) -> str:
+    """``description`` with ``block`` added below the people's text (a repair).
+
+    A lone opening marker left by a cut is disarmed first, so that it can never pair with the
+    new block's closing marker and swallow the people's text in between.
+    """
+    rest = (description or "").replace(BEGIN, BROKEN).rstrip()
+    return f"{rest}\n\n{block}" if rest else block
 
 
 def render(key: str, hashes: Mapping[str, str], body: str, link: int | None = None) -> str:

@@ -10,13 +10,14 @@ left alone. Nothing is ever deleted.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from tracker.gitlab.model import Issue, LabelNames
+from tracker.i18n import N_
 from tracker.sync import block
 from tracker.sync.actions import (
     Action,
+    CloseDuplicate,
     Conflict,
     CreateIssue,
     CreateLabel,
@@ -25,15 +26,19 @@ from tracker.sync.actions import (
     MarkLeftPlan,
     Notice,
     Observed,
+    TellOwner,
     UpdateIssue,
     UpdateMilestone,
 )
 from tracker.sync.desired import DesiredIssue, DesiredState, issue_text, render_body
+from tracker.sync.identity import resolve
 
 _FIELD_NAMES = {"t": "title", "b": "description", "d": "due date", "m": "milestone",
                 "l": "labels"}
 
 LEFT_PLAN_MARK = "<!-- ogp-tracker:left-plan -->"
+DUPLICATE_MARK = "<!-- ogp-tracker:duplicate -->"
+TOLD_MARK = "<!-- ogp-tracker:told"
 
 
 def left_plan_note(languages: Iterable[str]) -> str:
@@ -52,25 +57,17 @@ def issue_url_iid(url: str, project_urls: Iterable[str]) -> int | None:
     return None
 
 
-def _managed_index(
-    issues: Iterable[Issue],
-) -> tuple[dict[str, Issue], dict[str, list[Issue]]]:
-    found: dict[str, list[Issue]] = defaultdict(list)
-    for issue in issues:
-        parsed = block.parse(issue.description)
-        if parsed:
-            found[parsed.key].append(issue)
-    unique = {key: items[0] for key, items in found.items() if len(items) == 1}
-    duplicates = {key: items for key, items in found.items() if len(items) > 1}
-    return unique, duplicates
-
-
 def plan_push(
     desired: DesiredState,
     observed: Observed,
     project_aliases: tuple[str, ...] = (),
+    scope: frozenset[str] | None = None,
 ) -> list[Action]:
-    """Every action that makes GitLab match ``desired``, in the order to apply them."""
+    """Every action that makes GitLab match ``desired``, in the order to apply them.
+
+    ``scope`` names the plans this push is about (None: all of them): an item is marked as
+    left the plan only when its plan is in scope.
+    """
     names = desired.names
     actions: list[Action] = [
         CreateLabel(label.name, label.color, label.description)
@@ -89,25 +86,23 @@ def plan_push(
         if changes:
             actions.append(UpdateMilestone(existing.id, existing.title, changes))
 
-    index, duplicates = _managed_index(observed.issues)
+    wanted_keys = {d.key for d in desired.issues}
+    identity = observed.identity or resolve(wanted_keys, observed.issues, {})
+    index = dict(identity.bound)
     adoptable = {issue.iid: issue for issue in observed.adoptable}
     project_urls = (observed.project_url, *project_aliases)
-    refs = {key: issue.iid for key, issue in index.items() if key not in duplicates}
+    refs = {key: issue.iid for key, issue in index.items()}
     closed = frozenset(key for key, issue in index.items() if issue.state == "closed")
     titles = {d.key: d.title for d in desired.issues}
-    wanted_keys = {d.key for d in desired.issues}
 
-    for key, items in sorted(duplicates.items()):
-        iids = ", ".join(f"#{i.iid}" for i in items)
-        actions.append(Notice(key, f"issues {iids} all claim this id: nothing is written to "
-                                   "them; close the wrong ones and remove their managed block"))
+    for key, newer in sorted(identity.extra.items()):
+        actions.extend(_close_duplicate(key, issue, index[key], desired.languages)
+                       for issue in newer)
 
     adopted: list[Action] = []
     # Milestone issues first: a commitment's checklist then links them in the same run.
     ordered = sorted(desired.issues, key=lambda d: d.kind == "commitment")
     for want in ordered:
-        if want.key in duplicates:
-            continue
         body = render_body(want, titles, refs, closed)
         have = index.get(want.key)
         if have is None:
@@ -121,7 +116,11 @@ def plan_push(
                                                 "in this project: a new issue is created"))
             actions.append(_create(want, body, names))
             continue
-        actions.extend(_update(want, have, body, names))
+        if block.parse(have.description) is None:
+            actions.extend(_repair(want, have, body, names))
+            continue
+        actions.extend(a for a in _update(want, have, body, names)
+                       if not (isinstance(a, TellOwner) and a.marker in observed.told))
         if want.kind == "milestone":
             parent = index.get(want.commitment_id)
             current = block.parse(have.description)
@@ -130,11 +129,52 @@ def plan_push(
     actions.extend(adopted)
 
     for key, gone in sorted(index.items()):
-        if key in wanted_keys or key in duplicates:
+        if key in wanted_keys or block.parse(gone.description) is None:
             continue
-        if names.left_plan not in gone.labels:
+        in_scope = scope is None or plan_of(gone, names) in scope
+        if in_scope and names.left_plan not in gone.labels:
             actions.append(_left_plan(key, gone, names, desired.languages))
     return actions
+
+
+def plan_of(issue: Issue, names: LabelNames) -> str | None:
+    """The plan an issue's item belonged to, from its ``plan::`` label (None if it lost it)."""
+    head = f"{names.prefix}plan::"
+    return next((label[len(head):] for label in issue.labels if label.startswith(head)), None)
+
+
+def _close_duplicate(key: str, issue: Issue, kept: Issue,
+                     languages: tuple[str, ...]) -> CloseDuplicate:
+    said = [issue_text(lang, "This issue duplicates #%(kept)s, which follows the same item "
+                             "of the action plan: the tracker closed it. Nothing is deleted; "
+                             "please continue on #%(kept)s.") % {"kept": kept.iid}
+            for lang in languages]
+    description = (issue.description or "").replace(block.BEGIN, block.BROKEN)
+    return CloseDuplicate(key, issue.iid, kept.iid, DUPLICATE_MARK + "\n" + "\n\n".join(said),
+                          description)
+
+
+def _repair(want: DesiredIssue, have: Issue, body: str, names: LabelNames) -> list[Action]:
+    """Put back the managed block (below the people's text) and the labels of a bound issue."""
+    hashes = _hashes(_fields(want, body), want.labels)
+    changes: dict[str, str | None] = {
+        "description": block.append(have.description, block.render(want.key, hashes, body))}
+    if have.title != want.title:
+        changes["title"] = want.title
+    if have.due_date != want.due_date:
+        changes["due_date"] = want.due_date
+    if have.milestone_title != want.milestone_title:
+        changes["milestone_title"] = want.milestone_title
+    reserved = _reserved(have.labels, names)
+    lost = "managed block" if names.sync in have.labels else "managed block and sync label"
+    return [
+        Notice(want.key, f"issue #{have.iid} had lost its {lost}: repaired, the people's text "
+                         "kept above the block"),
+        UpdateIssue(key=want.key, iid=have.iid, changes=changes,
+                    add_labels=tuple(sorted(want.labels - frozenset(have.labels))),
+                    remove_labels=tuple(sorted(reserved - want.labels)),
+                    fields=(f"repaired: {lost}",), adopt=True, repair=True),
+    ]
 
 
 def _reserved(labels: Iterable[str], names: LabelNames) -> frozenset[str]:
@@ -223,10 +263,12 @@ def _update(
                 out.append(Notice(want.key, f"issue #{have.iid}: the {_FIELD_NAMES[name]} was "
                                             "edited on GitLab; kept. Change the YAML to match, "
                                             "or undo the edit on GitLab"))
+                out.append(_tell(want, have, "kept-edit", name, have_hash, want_hash))
             else:
                 out.append(Conflict(want.key, have.iid, _FIELD_NAMES[name],
                                     "edited on GitLab and changed in the YAML since the last "
                                     "push: left as it is on GitLab; reconcile them by hand"))
+                out.append(_tell(want, have, "conflict", name, have_hash, want_hash))
             continue
         changed_fields.append(_FIELD_NAMES[name])
         new_hashes[name] = want_hash
@@ -242,6 +284,11 @@ def _update(
     if "labels" in changed_fields:
         add = tuple(sorted(want.labels - reserved))
         remove = tuple(sorted(reserved - want.labels))
+    elif names.sync not in have.labels:
+        # The sync label is how the tracker lists its issues, not a field people decide on:
+        # whoever cleared the labels, it goes back (their other choices stay).
+        add = (names.sync,)
+        changed_fields.append("sync label")
     body_now = desired["b"] if "description" in changed_fields else current.body
     link = current.link
     new_block = block.render(want.key, new_hashes, body_now or "", link)
@@ -252,6 +299,32 @@ def _update(
         out.append(UpdateIssue(want.key, have.iid, changes, add, remove,
                                tuple(changed_fields)))
     return out
+
+
+_TOLD = {
+    "kept-edit": N_(
+        "**On GitLab, someone changed %(field)s of this issue, which no longer matches the "
+        "action plan.** The tracker kept the change. Who decides: the commitment's owner, with "
+        "the open-government team. To settle it, change the plan (its YAML file) to match, or "
+        "restore on GitLab what the plan says."),
+    "conflict": N_(
+        "**Since the last sync, someone changed %(field)s of this issue both on GitLab and in "
+        "the action plan.** The tracker left the issue as it is. Who decides: the commitment's "
+        "owner, with the open-government team. To settle it, make the plan (its YAML file) "
+        "and the issue say the same, by editing one or the other."),
+}
+_FIELD_WORDS = {"t": N_("the title"), "b": N_("the description"), "d": N_("the due date"),
+                "m": N_("the milestone"), "l": N_("the labels")}
+
+
+def _tell(want: DesiredIssue, have: Issue, kind: str, name: str, have_hash: str,
+          want_hash: str) -> TellOwner:
+    """One note for the owners, in the plan's languages; its marker names the situation."""
+    marker = f"{TOLD_MARK} {kind} {name} {have_hash} {want_hash} -->"
+    said = [issue_text(lang, _TOLD[kind]) % {"field": issue_text(lang, _FIELD_WORDS[name])}
+            for lang, _ in want.sections]
+    return TellOwner(want.key, have.iid, kind, _FIELD_NAMES[name], marker,
+                     marker + "\n" + "\n\n".join(said))
 
 
 def _left_plan(key: str, have: Issue, names: LabelNames,

@@ -13,8 +13,10 @@ the cache after it, atomically each: a crash can only make the next pull fetch m
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +28,7 @@ from tracker.gitlab.client import GitLabClient
 from tracker.gitlab.model import NEEDED_ROLE, Issue, LabelNames, Member, Note
 from tracker.plan.model import Commitment, PlanSet
 from tracker.snapshot import (
+    NOTICE_CLAIMED_BY_SEVERAL,
     NOTICE_ISSUE_CONFIDENTIAL,
     NOTICE_ISSUE_DELETED,
     NOTICE_ISSUE_MOVED,
@@ -34,7 +37,9 @@ from tracker.snapshot import (
     AuthorRole,
     Comment,
     ItemState,
+    LabelProblem,
     Project,
+    PushFinding,
     Snapshot,
     StatusChange,
     load_snapshot,
@@ -51,7 +56,8 @@ from tracker.status import (
     replay,
     status_of,
 )
-from tracker.sync import block
+from tracker.sync import identity as identity_module
+from tracker.sync.push import findings_path
 from tracker.words import count
 
 log = logging.getLogger("tracker.pull")
@@ -127,12 +133,17 @@ class _Reader:
         return not (note.system or note.internal or note.author.id == self.own_id
                     or note.author.username in self.moderated)
 
-    def comments(self, issue: Issue) -> tuple[Comment, ...]:
+    def comments(self, issue: Issue) -> tuple[tuple[Comment, ...], int]:
+        """The public comments, and how many were left out for their author's account state."""
         if issue.user_notes_count == 0:
-            return ()  # nobody wrote: no need to ask
+            return (), 0  # nobody wrote: no need to ask
         out = []
+        hidden = 0
         for note in self.client.notes(issue.iid):
             if not self.is_public(note):
+                continue
+            if not note.author.is_active:  # blocked, banned or deleted: GitLab hides them too
+                hidden += 1
                 continue
             member = self.members.get(note.author.id)
             role: AuthorRole = ("administration" if member and member.access_level >= NEEDED_ROLE
@@ -142,7 +153,7 @@ class _Reader:
                 author_username=note.author.username, created_at=note.created_at,
                 body=note.body, author_role=role, web_url=f"{issue.web_url}#note_{note.id}",
             ))
-        return tuple(out)
+        return tuple(out), hidden
 
     def last_added(self, issue: Issue, scope: str,
                    events: list[Event] | None = None) -> tuple[str | None, bool]:
@@ -168,19 +179,57 @@ class _Reader:
         status = status_of(issue.state == "closed", [label] if label else [])
         if history[-1][0] != status:  # events incomplete: trust what the issue shows now
             history.append((status, issue.updated_at or _created(issue)))
+        comments, hidden = self.comments(issue)
         return ItemState(
             issue=_issue_state(issue), status=status, status_since=history[-1][1],
             history=tuple(StatusChange(str(s), at) for s, at in history),
-            comments=self.comments(issue),
+            comments=comments, hidden_comments=hidden,
             notices=(NOTICE_SEVERAL_STATUS_LABELS,) if several else (),
         )
 
     def commitment(self, issue: Issue) -> tuple[ItemState, str | None]:
         """The commitment's issue and comments, and the completion label people chose."""
         label, several = self.last_added(issue, COMPLETION_SCOPE)
-        state = ItemState(issue=_issue_state(issue), comments=self.comments(issue),
+        comments, hidden = self.comments(issue)
+        state = ItemState(issue=_issue_state(issue), comments=comments, hidden_comments=hidden,
                           notices=(NOTICE_SEVERAL_COMPLETION_LABELS,) if several else ())
         return state, label
+
+
+def _shape(label: str) -> str:
+    """A label as its author probably meant it: lower case, ``::`` between scope and value."""
+    text = re.sub(r"\s*:+\s*", "::", label.strip().lower(), count=1)
+    return re.sub(r"[\s_]+", "-", text)
+
+
+def label_problems(labels: Iterable[str], names: LabelNames) -> tuple[LabelProblem, ...]:
+    """Labels that look like a status or completion label but are not one, with the closest."""
+    valid = [names.status(s) for s in MilestoneStatus] + \
+        [names.completion(c) for c in Completion]
+    scopes = [f"{names.prefix}{STATUS_SCOPE}", f"{names.prefix}{COMPLETION_SCOPE}"]
+    found = []
+    for label in labels:
+        if label in valid:
+            continue
+        shaped = _shape(label)
+        scope = shaped.split("::", 1)[0] if "::" in shaped else shaped.split("-", 1)[0]
+        if not difflib.get_close_matches(scope, scopes, n=1, cutoff=0.75):
+            continue  # a label of people's own, not an attempt at a status
+        close = [shaped] if shaped in valid else \
+            difflib.get_close_matches(shaped, valid, n=1, cutoff=0.8)
+        found.append(LabelProblem(label, close[0] if close else None))
+    return tuple(found)
+
+
+def _load_findings(path: Path) -> dict[str, tuple[PushFinding, ...]]:
+    """What the last push left for people to decide, per item (nothing if no push ran here)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(key): tuple(PushFinding(kind=f["kind"], field=str(f["field"]))
+                                for f in found if f.get("kind") in ("kept-edit", "conflict"))
+                for key, found in data["items"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def _issue_state(issue: Issue) -> IssueState:
@@ -234,34 +283,37 @@ def pull(
     last_pull = dt.datetime.fromisoformat(cache["server_time"]) if cache.get("server_time") \
         else None
 
-    log.info("pull: listing the tracker's issues")
-    listed = client.managed_issues(names.sync)
+    keys = [(c, key) for c in plans.commitments()
+            for key in (c.id, *(m.id for m, _ in c.walk()))]
+    web_url = connection.project.web_url
+    known_file = identity_module.known_path(snapshot_path)
+    known = identity_module.load_known(known_file, web_url)
+    if previous is not None:
+        known = {key: state.issue.iid for key, state in previous.items.items()
+                 if state.issue is not None} | known
+    log.info("pull: finding the tracker's issues")
+    identity, _ = identity_module.gather(client, names, [key for _, key in keys], known,
+                                         search=set(known))
     members = client.members()
     reader = _Reader(client, config, names, members, connection.user.id)
-    by_key: dict[str, list[Issue]] = {}
-    for issue in listed:
-        parsed = block.parse(issue.description)
-        if parsed:
-            by_key.setdefault(parsed.key, []).append(issue)
 
     result = PullResult()
     claimed: list[str] = []  # project-wide notices: ids claimed by several issues
     items: dict[str, ItemState] = {}
     chosen: dict[str, str | None] = {}  # completion label people set, by commitment
-    keys = [(c, key) for c in plans.commitments()
-            for key in (c.id, *(m.id for m, _ in c.walk()))]
     new_seen: dict[str, Any] = {}
     log.info("pull: reading %d items", len(keys))
     for done, (commitment, key) in enumerate(keys, 1):
         progress(done, len(keys))
-        found = by_key.get(key, [])
-        if len(found) != 1:
-            if len(found) > 1:
-                claimed.append(f"{key}: several issues claim this id; none is read")
-            elif previous and (old := previous.item(key)) and old.issue:
+        issue = identity.bound.get(key)
+        if issue is None:
+            if previous and (old := previous.item(key)) and old.issue:
                 items[key] = ItemState(notices=(NOTICE_ISSUE_DELETED,))
             continue
-        issue = found[0]
+        others = tuple(other.iid for other in identity.extra.get(key, ()))
+        if others:
+            claimed.append(f"{key}: issues {', '.join(f'#{i}' for i in others)} claim it too; "
+                           f"#{issue.iid}, the oldest, is read (the next push closes the others)")
         if issue.confidential:
             items[key] = ItemState(notices=(NOTICE_ISSUE_CONFIDENTIAL,))
             continue
@@ -283,6 +335,20 @@ def pull(
             items[key] = reader.milestone(issue)
         if issue.moved_to_id:
             items[key] = replace(items[key], notices=(*items[key].notices, NOTICE_ISSUE_MOVED))
+        items[key] = replace(items[key], label_problems=label_problems(issue.labels, names))
+
+    findings = _load_findings(findings_path(snapshot_path))
+    for key, item in list(items.items()):
+        # Applied to every item, read again or not: moderation and findings are of now.
+        others = tuple(other.iid for other in identity.extra.get(key, ()))
+        items[key] = replace(
+            item,
+            comments=tuple(c for c in item.comments if c.author_username not in reader.moderated),
+            push_findings=findings.get(key, ()),
+            other_issues=others,
+            notices=tuple(n for n in item.notices if n != NOTICE_CLAIMED_BY_SEVERAL)
+            + ((NOTICE_CLAIMED_BY_SEVERAL,) if others else ()),
+        )
 
     milestone_states = {k: v for k, v in items.items() if v.status is not None}
     for commitment in plans.commitments():
@@ -303,6 +369,8 @@ def pull(
         notices=tuple(claimed),
     )
     save_snapshot(snapshot, snapshot_path)
+    identity_module.save_known(known_file, web_url,
+                               {key: issue.iid for key, issue in identity.bound.items()})
     # After the snapshot: a crash in between leaves an old cache, which only costs re-reading.
     write_atomic(cache_path(snapshot_path), json.dumps(
         {"version": CACHE_VERSION, "issues": new_seen, "server_time": now.isoformat()}))

@@ -7,17 +7,24 @@ nothing to change stops after one read-only round.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from tracker.config import Config
+from tracker.errors import GitLabError, InputError
+from tracker.files import write_atomic
 from tracker.gitlab.client import GitLabClient, UnknownOutcome, label_csv
-from tracker.gitlab.model import Issue, LabelNames
+from tracker.gitlab.model import NEEDED_ROLE, Issue, LabelNames
 from tracker.plan.model import PlanSet
 from tracker.sync import block
+from tracker.sync import identity as identity_module
 from tracker.sync.actions import (
     Action,
+    CloseDuplicate,
     Conflict,
     CreateIssue,
     CreateLabel,
@@ -26,13 +33,20 @@ from tracker.sync.actions import (
     MarkLeftPlan,
     Notice,
     Observed,
+    TellOwner,
     UpdateIssue,
     UpdateMilestone,
 )
 from tracker.sync.desired import DesiredState, desired_state
-from tracker.sync.planner import LEFT_PLAN_MARK, issue_url_iid, plan_push
+from tracker.sync.lease import Lease
+from tracker.sync.planner import DUPLICATE_MARK, LEFT_PLAN_MARK, issue_url_iid, plan_of, plan_push
 
 ROUNDS = 2
+FINDINGS_FORMAT = "ogp-tracker-push-findings"
+
+
+class TooManyRemovals(InputError):
+    """The push would mark more items as left the plan than it does without being told."""
 log = logging.getLogger("tracker.push")
 
 
@@ -46,6 +60,7 @@ class PushResult:
     conflicts: list[Conflict] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     planned: list[Action] = field(default_factory=list)
+    findings: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     def summary(self) -> str:
         """One line: created, updated, unchanged, conflicts."""
@@ -53,29 +68,43 @@ class PushResult:
                 f"{len(self.conflicts)} conflicts")
 
 
-def observe(client: GitLabClient, desired: DesiredState, aliases: tuple[str, ...]) -> Observed:
-    """Read what the planner needs: managed issues, labels, milestones, follow-up issues."""
-    issues = client.managed_issues(desired.names.sync)
+def observe(client: GitLabClient, desired: DesiredState, aliases: tuple[str, ...],
+            known: Mapping[str, int]) -> Observed:
+    """Read what the planner needs: the tracker's issues, labels, milestones, follow-ups."""
     web_url = client.project().web_url
-    known = {parsed.key for issue in issues if (parsed := block.parse(issue.description))}
-    managed_iids = {issue.iid for issue in issues}
+    identity, issues = identity_module.gather(
+        client, desired.names, [d.key for d in desired.issues], known)
+    seen = {issue.iid: issue for issue in issues}
+    bound = {issue.iid for issue in identity.bound.values()}
     project_urls = (web_url, *aliases)
     adoptable = []
     for want in desired.issues:
-        if want.key in known or not want.follow_up:
+        if want.key in identity.bound or not want.follow_up:
             continue
         iid = issue_url_iid(want.follow_up, project_urls)
-        if iid is not None and iid not in managed_iids:
-            found = client.issue(iid)
-            if found is not None:
-                adoptable.append(found)
+        if iid is None or iid in bound:
+            continue
+        found = seen[iid] if iid in seen else client.issue(iid)
+        if found is not None:
+            adoptable.append(found)
     return Observed(
         project_url=web_url,
-        issues=tuple(issues),
+        issues=issues,
         labels=client.label_names(),
         milestones=tuple(client.milestones()),
         adoptable=tuple(adoptable),
+        identity=identity,
     )
+
+
+def told(client: GitLabClient, actions: list[Action]) -> frozenset[str]:
+    """Which of the planned notes to owners are already on their issues (by marker)."""
+    tells = [a for a in actions if isinstance(a, TellOwner)]
+    found: set[str] = set()
+    for iid in sorted({a.iid for a in tells}):
+        bodies = [note.body for note in client.notes(iid)]
+        found.update(a.marker for a in tells if a.iid == iid and any(a.marker in b for b in bodies))
+    return frozenset(found)
 
 
 class _Applier:
@@ -90,11 +119,15 @@ class _Applier:
         self.milestone_ids = {m.title: m.id for m in observed.milestones}
         self.issues: dict[int, Issue] = {i.iid: i for i in observed.issues}
         self.issues.update({i.iid: i for i in observed.adoptable})
+        self.created: dict[str, int] = {}
+        self.keep_lease: Callable[[], None] = lambda: None
 
     def run(self, actions: list[Action]) -> None:
         for action in actions:
             self.apply(action)
             self.progress(action)
+            if action.writes:
+                self.keep_lease()
 
     def apply(self, action: Action) -> None:
         if isinstance(action, CreateLabel):
@@ -114,6 +147,11 @@ class _Applier:
         elif isinstance(action, MarkLeftPlan):
             self._left_plan(action)
             self.result.updated += 1
+        elif isinstance(action, CloseDuplicate):
+            self._close_duplicate(action)
+            self.result.updated += 1
+        elif isinstance(action, TellOwner):
+            self.client.create_note(action.iid, action.body)
         elif isinstance(action, Conflict):
             self.result.conflicts.append(action)
         elif isinstance(action, Notice):
@@ -144,6 +182,7 @@ class _Applier:
             # GitLab may have created it: look for its marker before trying again.
             made = self._find_created(action.key) or self.client.create_issue(fields)
         self.issues[made.iid] = made
+        self.created[action.key] = made.iid
 
     def _find_created(self, key: str) -> Issue | None:
         for issue in self.client.recent_managed_issues(self.names.sync):
@@ -177,6 +216,14 @@ class _Applier:
         self.issues[action.iid] = self.client.update_issue(
             action.iid, {"description": block.replace(current.description, marker)})
 
+    def _close_duplicate(self, action: CloseDuplicate) -> None:
+        # The note first, marked, so a crash before the close cannot lead to a second note.
+        if not any(DUPLICATE_MARK in note.body for note in self.client.notes(action.iid)):
+            self.client.create_note(action.iid, action.note)
+        self.client.update_issue(action.iid, {"state_event": "close",
+                                              "remove_labels": self.names.sync,
+                                              "description": action.description})
+
     def _left_plan(self, action: MarkLeftPlan) -> None:
         # The note first, marked, so a crash before the label cannot lead to a second note.
         notes = self.client.notes(action.iid)
@@ -186,41 +233,134 @@ class _Applier:
             action.iid, {"add_labels": action.label, "description": action.description})
 
 
+REMOVALS_ALLOWED = 20  # more items marked as left in one push need --allow-removals
+REMOVALS_SHARE = 0.10  # likewise more than this share of one plan's issues (and over 3)
+
+
+def _check_removals(actions: list[Action], observed: Observed, names: LabelNames) -> None:
+    """Refuse to mark many items as left the plan at once: a wrong folder, most likely."""
+    left = [a for a in actions if isinstance(a, MarkLeftPlan)]
+    if not left:
+        return
+    per_plan = Counter(plan_of(i, names) for i in observed.issues)
+    leaving = Counter(plan_of(i, names) for a in left for i in observed.issues if i.iid == a.iid)
+    too_many = len(left) > REMOVALS_ALLOWED or any(
+        count > 3 and count > REMOVALS_SHARE * per_plan[plan] for plan, count in leaving.items())
+    if too_many:
+        plans = ", ".join(f"{count} of {per_plan[plan]} in {plan or 'an unknown plan'}"
+                          for plan, count in sorted(leaving.items(), key=str))
+        raise TooManyRemovals(
+            f"this push would mark {len(left)} items as no longer in the plan ({plans}). "
+            "Nothing was written. If the plan really dropped them, run again with "
+            "--allow-removals; if not, check the folder you pushed (tracker push --dry-run "
+            "lists them).")
+
+
+def preflight(client: GitLabClient) -> None:
+    """Stop before any write when the token's role cannot do the push's writes."""
+    connection = client.connect()
+    if connection.is_admin:
+        return
+    level = client.access_level(connection.user.id)
+    if level < NEEDED_ROLE:
+        raise GitLabError(
+            f"the token signs in as {connection.user.username}, who is {level.role} in "
+            f"{connection.project.path}: the tracker needs the {NEEDED_ROLE.role} role or more "
+            "to label and edit issues and to create labels and milestones. Nothing was "
+            f"written. Give the token the {NEEDED_ROLE.role} role (project Settings > Access "
+            "tokens, or Manage > Members), then run again.", operation="checking the role")
+
+
+def _findings(actions: list[Action]) -> dict[str, list[dict[str, str]]]:
+    out: dict[str, list[dict[str, str]]] = {}
+    for action in actions:
+        if isinstance(action, TellOwner):
+            out.setdefault(action.key, []).append(
+                {"kind": action.kind, "field": action.field_name})
+    return out
+
+
+def save_findings(path: Path, findings: dict[str, list[dict[str, str]]]) -> None:
+    """What the push left for people to decide, per item: the pull adds it to the snapshot."""
+    write_atomic(path, json.dumps({"format": FINDINGS_FORMAT, "version": 1,
+                                   "items": findings}, indent=1) + "\n")
+
+
+def findings_path(snapshot_path: Path) -> Path:
+    """Beside the snapshot."""
+    return snapshot_path.with_name("push-findings.json")
+
+
 def push(
     config: Config,
     plans: PlanSet,
     *,
     dry_run: bool = False,
+    scope: frozenset[str] | None = None,
+    allow_removals: bool = False,
     progress: Callable[[Action], None] = lambda action: None,
     on_plan: Callable[[list[Action]], None] = lambda actions: None,
+    on_wait: Callable[[str], None] = lambda message: None,
     client: GitLabClient | None = None,
 ) -> PushResult:
-    """Make the GitLab project match ``plans``; with ``dry_run``, only say what would change."""
+    """Make the GitLab project match ``plans``; with ``dry_run``, only say what would change.
+
+    ``scope``: the plans this push is about (None: every plan); issues of other plans are
+    neither read for removal nor written.
+    """
     client = client or GitLabClient.from_config(config)
-    client.connect()
+    connection = client.connect()
     names = LabelNames(config.label_prefix)
     desired = desired_state(plans, names, config.report_url)
+    known_file = identity_module.known_path(config.snapshot)
+    known = identity_module.load_known(known_file, connection.project.web_url)
     result = PushResult()
-    for round_number in range(1, ROUNDS + 1):
-        log.info("push, round %d: reading the project's issues, labels and milestones",
-                 round_number)
-        observed = observe(client, desired, config.project_aliases)
-        actions = plan_push(desired, observed, config.project_aliases)
-        log.info("push, round %d: %d actions planned, %d of them writes", round_number,
-                 len(actions), sum(a.writes for a in actions))
-        if not result.planned:
-            result.planned = actions
-        writes = [a for a in actions if a.writes]
-        if dry_run or not writes:
-            result.conflicts = [a for a in actions if isinstance(a, Conflict)]
-            result.notices = [a for a in actions if isinstance(a, Notice)]
-            break
-        on_plan(writes)
-        result.conflicts, result.notices = [], []
-        _Applier(client, desired, observed, result, progress).run(actions)
-        if not any(isinstance(a, CreateIssue) or (isinstance(a, UpdateIssue) and a.adopt)
-                   for a in writes):
-            break  # only new issues give the next round anything to link or list
+    lease = Lease(client, names.lease, ttl=config.lease_ttl, wait=config.lease_wait,
+                  on_wait=on_wait)
+    bound: dict[str, int] = {}
+    try:
+        for round_number in range(1, ROUNDS + 2):
+            log.info("push, round %d: reading the project's issues, labels and milestones",
+                     round_number)
+            observed = observe(client, desired, config.project_aliases, known | bound)
+            assert observed.identity is not None
+            bound.update((key, issue.iid) for key, issue in observed.identity.bound.items())
+            actions = plan_push(desired, observed, config.project_aliases, scope)
+            if round_number == 1:  # what is left for people, told already or not
+                result.findings = _findings(actions)
+            already = told(client, actions)
+            if already:  # the same situation never gets a second note
+                observed = replace(observed, told=already)
+                actions = plan_push(desired, observed, config.project_aliases, scope)
+            log.info("push, round %d: %d actions planned, %d of them writes", round_number,
+                     len(actions), sum(a.writes for a in actions))
+            writes = [a for a in actions if a.writes]
+            if not result.planned:
+                result.planned = actions
+                if not allow_removals and not dry_run:
+                    _check_removals(actions, observed, names)
+            if dry_run or not writes:
+                result.conflicts = [a for a in actions if isinstance(a, Conflict)]
+                result.notices = [a for a in actions if isinstance(a, Notice)]
+                break
+            if not lease.held:
+                preflight(client)
+                lease.acquire()
+                continue  # GitLab may have changed while we waited: look again
+            on_plan(writes)
+            result.conflicts, result.notices = [], []
+            applier = _Applier(client, desired, observed, result, progress)
+            applier.keep_lease = lease.keep
+            applier.run(actions)
+            bound.update(applier.created)
+            if not any(isinstance(a, CreateIssue) or (isinstance(a, UpdateIssue) and a.adopt)
+                       for a in writes):
+                break  # only new issues give the next round anything to link or list
+    finally:
+        lease.release()
+    if not dry_run:
+        identity_module.save_known(known_file, connection.project.web_url, bound)
+        save_findings(findings_path(config.snapshot), result.findings)
     touched = {a.key for a in result.planned if isinstance(a, CreateIssue | UpdateIssue)}
     result.unchanged = max(0, len(desired.issues) - len(touched))
     return result

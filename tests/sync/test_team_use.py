@@ -1,0 +1,330 @@
+"""The sync as a team uses it: people edit issues, checkouts push together, one folder at a time.
+
+People act through python-gitlab on the fake GitLab; the tool runs through its CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import gitlab
+import pytest
+from click.testing import CliRunner, Result
+
+from tracker.cli import cli
+from tracker.snapshot import load_snapshot
+from tracker.testing.fake_gitlab import FakeGitLab
+
+from team import counts, issue_count, issues_by_key, tracker_notes, write_plan  # isort: skip
+
+SNAPSHOT = Path(".tracker/snapshot.json")
+
+
+def run(*args: str) -> Result:
+    """Run the tracker in-process."""
+    return CliRunner().invoke(cli, list(args))
+
+
+def followed(snapshot_path: Path = SNAPSHOT) -> dict[str, int]:
+    """Item id → issue number, as the snapshot says."""
+    snapshot = load_snapshot(snapshot_path)
+    assert snapshot is not None
+    return {key: state.issue.iid for key, state in snapshot.items.items() if state.issue}
+
+
+@pytest.fixture
+def people(fake_gitlab: FakeGitLab) -> gitlab.Gitlab:
+    """A commitment owner (Reporter) acting through python-gitlab."""
+    fake_gitlab.add_user("owner-camille", "reporter", username="camille")
+    with gitlab.Gitlab(fake_gitlab.url, private_token="owner-camille") as client:
+        yield client
+
+
+@pytest.mark.parametrize("plan", ["shipped", "generated"])
+def test_people_editing_issues_never_make_a_new_one(
+    tracker_repo: Callable[..., Path], gl: gitlab.Gitlab, people: gitlab.Gitlab, plan: str,
+) -> None:
+    """Labels cleared, description rewritten, description cut, title renamed; two pushes and a
+    pull: no new issue, every item on its own issue, its status and comments kept."""
+    if plan == "shipped":
+        repo = tracker_repo()
+    else:
+        repo = tracker_repo("fr-2015-2017")
+        write_plan(repo / "commitments", "gen", commitments=30)
+    assert run("sync").exit_code == 0
+    before = followed()
+    total = issue_count(gl)
+    keys = sorted(before)[:4]
+    project = people.projects.get("ogp/suivi")
+    cleared, rewritten, cut, renamed = (project.issues.get(before[k]) for k in keys)
+    cleared.notes.create({"body": "Avancement : la moitié est faite."})
+    cleared.labels = ["status::in-progress"]
+    cleared.save()
+    cleared.labels = []
+    cleared.save()
+    rewritten.description = "Texte réécrit entièrement par le porteur."
+    rewritten.save()
+    cut.description = cut.description[: len(cut.description) // 3]
+    cut.save()
+    renamed.title = "Titre choisi par le porteur"
+    renamed.save()
+
+    for _ in range(2):
+        result = run("push")
+        assert result.exit_code == 0, result.output
+    assert run("pull").exit_code == 0
+    assert issue_count(gl) == total
+    assert followed() == before
+    by_key = issues_by_key(gl)
+    assert counts(by_key) == {1: len(before)}
+    assert "Texte réécrit entièrement par le porteur." in by_key[keys[1]][0].description
+    assert project.issues.get(before[keys[3]]).title == "Titre choisi par le porteur"
+    snapshot = load_snapshot(SNAPSHOT)
+    assert snapshot is not None
+    first = snapshot.items[keys[0]]
+    assert [c.body for c in first.comments] == ["Avancement : la moitié est faite."]
+    assert "ogp-tracker" in project.issues.get(before[keys[0]]).labels
+
+
+def test_two_checkouts_pushing_together_make_no_duplicate(
+    tracker_repo: Callable[..., Path], fake_gitlab: FakeGitLab, gl: gitlab.Gitlab,
+    tmp_path: Path,
+) -> None:
+    """A plan grown from 20 to 300 items, pushed from two checkouts at once, then a third
+    push: exactly 300 issues, one per item."""
+    repo = tracker_repo("fr-2015-2017")
+    (repo / "commitments" / "fr-2015-2017").rename(tmp_path / "unused")
+    write_plan(repo / "commitments", "gen", commitments=2)
+    assert run("push").exit_code == 0
+    ids = write_plan(repo / "commitments", "gen", commitments=30)
+    assert len(ids) == 300
+    other = tmp_path / "laptop"
+    other.mkdir()
+    shutil.copytree(repo / "commitments", other / "commitments")
+    shutil.copy(repo / "tracker.yml", other / "tracker.yml")
+    fake_gitlab.latency_ms = 2  # widen the window in which both see an item missing
+    env = {**os.environ, "GITLAB_TOKEN": "owner-token"}
+    runs = [subprocess.Popen([sys.executable, "-m", "tracker", "push"], cwd=folder, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for folder in (repo, other)]
+    outputs = [process.communicate(timeout=600) for process in runs]
+    assert [process.returncode for process in runs] == [0, 0], outputs
+    assert any("Waiting: another push" in err for _, err in outputs)
+    fake_gitlab.latency_ms = 0
+    assert run("push").exit_code == 0
+    by_key = issues_by_key(gl)
+    assert sorted(by_key) == sorted(ids)
+    assert counts(by_key) == {1: 300}
+    assert issue_count(gl) == 300
+
+
+def test_pushing_one_plan_folder_leaves_the_other_plans_alone(
+    tracker_repo: Callable[..., Path], fake_gitlab: FakeGitLab, gl: gitlab.Gitlab,
+) -> None:
+    """After a full push, a push of one unchanged plan folder writes nothing at all; the
+    other plans' issues are not marked as removed."""
+    tracker_repo()
+    assert run("push").exit_code == 0
+    fake_gitlab.reset(counters_only=True)
+    result = run("push", "--commitments", "commitments/fr-2015-2017")
+    assert result.exit_code == 0, result.output
+    assert fake_gitlab.stats()["writes"] == 0
+    assert not list(gl.projects.get("ogp/suivi").issues.list(
+        labels=["left-plan"], state="all", iterator=True))
+
+
+def test_a_plan_folder_gone_by_mistake_needs_allow_removals(
+    tracker_repo: Callable[..., Path], fake_gitlab: FakeGitLab,
+) -> None:
+    """Removing a whole plan marks many items as left: refused without --allow-removals, the
+    dry run counts them first, nothing is written."""
+    repo = tracker_repo()
+    assert run("push").exit_code == 0
+    shutil.rmtree(repo / "commitments" / "ca-2022-2024")
+    dry = run("push", "--dry-run")
+    assert dry.exit_code == 0
+    assert dry.output.splitlines()[0].startswith("130 item(s) would be marked as no longer")
+    fake_gitlab.reset(counters_only=True)
+    refused = run("push")
+    assert refused.exit_code == 1
+    assert "would mark 130 items as no longer in the plan" in refused.stderr
+    assert "--allow-removals" in refused.stderr
+    assert fake_gitlab.stats()["writes"] == 0
+    assert run("push", "--allow-removals").exit_code == 0
+
+
+@pytest.mark.parametrize(("role", "shown"), [("guest", "Guest"), ("none", "not a member")])
+def test_a_token_below_reporter_writes_nothing(
+    tracker_repo: Callable[..., Path], fake_gitlab: FakeGitLab, gl: gitlab.Gitlab,
+    monkeypatch: pytest.MonkeyPatch, role: str, shown: str,
+) -> None:
+    """A Guest or non-member token: 0 issues created, an error naming the role needed."""
+    tracker_repo("fr-2015-2017")
+    fake_gitlab.add_user("weak-token", role, username="bot")
+    monkeypatch.setenv("GITLAB_TOKEN", "weak-token")
+    fake_gitlab.reset(counters_only=True)
+    result = run("push")
+    assert result.exit_code == 1
+    assert f"the token signs in as bot, who is {shown} in ogp/suivi" in result.stderr
+    assert "needs the Reporter role or more" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert fake_gitlab.stats()["writes"] == 0
+    assert issue_count(gl) == 0
+
+
+def test_a_reporter_token_pushes_the_whole_plan(
+    tracker_repo: Callable[..., Path], fake_gitlab: FakeGitLab, gl: gitlab.Gitlab,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reporter is enough, as the guide says."""
+    tracker_repo()
+    fake_gitlab.add_user("reporter-token", "reporter", username="bot")
+    monkeypatch.setenv("GITLAB_TOKEN", "reporter-token")
+    assert run("push").exit_code == 0
+    assert counts(issues_by_key(gl)) == {1: 143}
+
+
+def test_a_moderated_user_is_gone_after_one_ordinary_pull(
+    tracker_repo: Callable[..., Path], people: gitlab.Gitlab, fake_gitlab: FakeGitLab,
+) -> None:
+    """Adding a user to moderated_users: their comments leave the snapshot and every
+    published file at the next ordinary pull, not only after pull --full."""
+    repo = tracker_repo("fr-2015-2017")
+    assert run("sync").exit_code == 0
+    troll = fake_gitlab.add_user("troll-token", "none", username="troll")
+    assert troll is not None
+    with gitlab.Gitlab(fake_gitlab.url, private_token="troll-token") as client:
+        issue = client.projects.get("ogp/suivi").issues.get(followed()["fr-2015-2017-22"])
+        issue.notes.create({"body": "Message à retirer XYZZY"})
+    fake_gitlab.clock.advance(600)
+    assert run("pull").exit_code == 0
+    assert "XYZZY" in SNAPSHOT.read_text(encoding="utf-8")
+    with (repo / "tracker.yml").open("a", encoding="utf-8") as settings:
+        settings.write("moderated_users: [troll]\n")
+    assert run("pull").exit_code == 0
+    assert "XYZZY" not in SNAPSHOT.read_text(encoding="utf-8")
+    assert run("report", "--out", "public").exit_code == 0
+    published = [p for p in (repo / "public").rglob("*") if p.is_file()]
+    assert published
+    assert not [p for p in published if b"XYZZY" in p.read_bytes()]
+
+
+def test_a_kept_edit_and_a_conflict_get_one_note_each(
+    tracker_repo: Callable[..., Path], people: gitlab.Gitlab,
+) -> None:
+    """An owner renames an issue (kept edit), another's title changes on both sides
+    (conflict): after two pushes, exactly one note on each, in the plan's languages."""
+    repo = tracker_repo("fr-2015-2017")
+    assert run("sync").exit_code == 0
+    ids = followed()
+    project = people.projects.get("ogp/suivi")
+    kept, clash = (project.issues.get(ids[k]) for k in ("fr-2015-2017-22.1", "fr-2015-2017-22.2"))
+    for issue in (kept, clash):
+        issue.title = "Renommé par le porteur"
+        issue.save()
+    plan = repo / "commitments" / "fr-2015-2017" / "22.yml"
+    old = "fr: Mettre en place un programme de recherche appliquée sur le gouvernement ouvert"
+    text = plan.read_text(encoding="utf-8")
+    assert old in text  # the milestone fr-2015-2017-22.2, whose title the plan changes too
+    plan.write_text(text.replace(old, old + " (2016)"), encoding="utf-8")
+    first, second = run("push"), run("push")
+    assert (first.exit_code, second.exit_code) == (2, 2)
+    assert tracker_notes(project.issues.get(kept.iid), "ogp-tracker:told kept-edit") == 1
+    assert tracker_notes(project.issues.get(clash.iid), "ogp-tracker:told conflict") == 1
+    body = next(n.body for n in project.issues.get(kept.iid).notes.list(iterator=True)
+                if "told kept-edit" in n.body)
+    assert "quelqu'un a modifié le titre de ce ticket" in body
+    assert "someone changed the title of this issue" in body
+    assert run("pull").exit_code == 0
+    snapshot = load_snapshot(SNAPSHOT)
+    assert snapshot is not None
+    findings = {k: [(f.kind, f.field) for f in s.push_findings]
+                for k, s in snapshot.items.items() if s.push_findings}
+    assert findings == {"fr-2015-2017-22.1": [("kept-edit", "title")],
+                        "fr-2015-2017-22.2": [("conflict", "title")]}
+
+
+def test_mistyped_status_labels_are_reported_with_the_intended_one(
+    tracker_repo: Callable[..., Path], people: gitlab.Gitlab,
+) -> None:
+    """`Status::in-progres` on an issue: the pull names it and suggests status::in-progress."""
+    tracker_repo("fr-2015-2017")
+    assert run("sync").exit_code == 0
+    issue = people.projects.get("ogp/suivi").issues.get(followed()["fr-2015-2017-22.1"])
+    issue.labels = [*issue.labels, "Status::in-progres", "priorité"]
+    issue.save()
+    assert run("pull").exit_code == 0
+    data = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    assert data["items"]["fr-2015-2017-22.1"]["label_problems"] == [
+        {"label": "Status::in-progres", "suggestion": "status::in-progress"}]
+
+
+def test_a_copied_managed_block_is_closed_as_a_duplicate(
+    tracker_repo: Callable[..., Path], people: gitlab.Gitlab, gl: gitlab.Gitlab,
+) -> None:
+    """A second issue with the same block and labels (a person's copy, or a racing push from
+    an old version): the pull reads the oldest and names the copy; the next push closes the
+    copy with a note naming the original, once."""
+    tracker_repo("fr-2015-2017")
+    assert run("sync").exit_code == 0
+    original = followed()["fr-2015-2017-22.1"]
+    project = people.projects.get("ogp/suivi")
+    source = project.issues.get(original)
+    copy = project.issues.create({"title": "Copie", "description": source.description,
+                                  "labels": ",".join(source.labels)})
+    assert run("pull").exit_code == 0
+    data = json.loads(SNAPSHOT.read_text(encoding="utf-8"))["items"]["fr-2015-2017-22.1"]
+    assert (data["issue"]["iid"], data["other_issues"]) == (original, [copy.iid])
+    assert run("push").exit_code == 0
+    closed = project.issues.get(copy.iid)
+    assert closed.state == "closed"
+    assert tracker_notes(closed, f"#{original}") == 1
+    assert counts(issues_by_key(gl)) == {1: len(followed())}
+    assert run("push").exit_code == 0
+    assert tracker_notes(project.issues.get(copy.iid), "ogp-tracker:duplicate") == 1
+
+
+def _lease(gl: gitlab.Gitlab, holder: str, minutes: int) -> None:
+    """Another machine's push lease, valid ``minutes`` from now (negative: long expired)."""
+    import datetime as dt
+
+    until = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes)).replace(microsecond=0)
+    gl.projects.get("ogp/suivi").labels.create({
+        "name": "ogp-tracker-push-lease", "color": "#343a40",
+        "description": f"run=abc123 holder={holder} until={until.isoformat()}"})
+
+
+def test_a_push_waits_for_another_machines_lease_then_stops_with_exit_3(
+    tracker_repo: Callable[..., Path], gl: gitlab.Gitlab,
+) -> None:
+    """A lease held elsewhere: the push says who holds it, waits lease_wait, writes nothing,
+    exits 3; the lease stays its holder's."""
+    tracker_repo("fr-2015-2017", settings="lease_wait: 0.5\n")
+    _lease(gl, "runner-7:4242(https://gitlab.example/ogp/suivi/-/jobs/99)", minutes=30)
+    result = run("push")
+    assert result.exit_code == 3
+    assert "Waiting: another push (runner-7:4242(https://gitlab.example/ogp/suivi/-/jobs/99))"\
+        in result.stderr
+    assert "Nothing was written: run the same command again once it is done." in result.stderr
+    assert issue_count(gl) == 0
+    assert gl.projects.get("ogp/suivi").labels.get("ogp-tracker-push-lease").description \
+        .startswith("run=abc123")
+
+
+def test_an_expired_lease_is_taken_over_and_released(
+    tracker_repo: Callable[..., Path], gl: gitlab.Gitlab,
+) -> None:
+    """A lease left by a push that died on another machine, past its time: taken over; after
+    the push, the label is gone."""
+    tracker_repo("fr-2015-2017", settings="lease_wait: 0.5\n")
+    _lease(gl, "laptop:1", minutes=-10)
+    assert run("push").exit_code == 0
+    assert issue_count(gl) == 7
+    names = [label.name for label in gl.projects.get("ogp/suivi").labels.list(iterator=True)]
+    assert "ogp-tracker-push-lease" not in names
