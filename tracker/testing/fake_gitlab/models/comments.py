@@ -34,6 +34,8 @@ class NoteOutcome:
 
 
 class CommentsModel(IssuesModel):
+    """Notes created through the API: quick actions run, then the note is kept or not."""
+
     def post_note(self, issue: Issue, author: User, body: str, *, internal: bool = False,
                   created_at: datetime | None = None) -> NoteOutcome:
         """``POST .../notes``: the note without its quick actions, then their effect."""

@@ -13,6 +13,8 @@ _Event = TypeVar("_Event", LabelEvent, StateEvent)
 
 
 class EventsModel(StateBase):
+    """Reading an issue's resource label and state events."""
+
     def issue_label_events(self, issue: Issue) -> list[LabelEvent]:
         return self._issue_events(self.label_events, issue)
 

@@ -27,6 +27,9 @@ from tracker.testing.fake_gitlab.models.records import (
 
 
 class IssuesModel(NotesModel, QuickActionsModel):
+    """Issues; their system notes come from ``NotesModel``, quick actions from
+    ``QuickActionsModel``."""
+
     def list_issues(self, project: Project, viewer: User | None,
                     flt: IssueFilter) -> list[Issue]:
         """Issues of ``project`` the viewer may read, filtered and sorted as GitLab does."""

@@ -22,6 +22,8 @@ UNCHANGED = object()
 
 
 class LabelsModel(StateBase):
+    """Project labels and the labels an issue carries."""
+
     def issue_labels(self, issue: Issue) -> list[Label]:
         return sorted((self.labels[i] for i in issue.label_ids), key=lambda lab: lab.name)
 

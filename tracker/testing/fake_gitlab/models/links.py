@@ -10,6 +10,8 @@ from tracker.testing.fake_gitlab.models.records import GUEST, Issue, IssueLink, 
 
 
 class LinksModel(NotesModel):
+    """Issue links, with the system notes on both issues."""
+
     def links_of(self, issue: Issue, viewer: User | None) -> list[tuple[IssueLink, Issue]]:
         """Linked issues the viewer may read, by link creation time (ascending)."""
         with self.lock:

@@ -12,6 +12,8 @@ from tracker.testing.fake_gitlab.models.records import Milestone, Project, User
 
 
 class MilestonesModel(StateBase):
+    """Project milestones."""
+
     def create_milestone(self, project: Project, user: User, *, title: str,
                          description: str | None = None, due_date: date | None = None,
                          start_date: date | None = None) -> Milestone:

@@ -11,6 +11,8 @@ from tracker.testing.fake_gitlab.models.records import OWNER, TOUCH_INTERVAL, Is
 
 
 class NotesModel(StateBase):
+    """Notes as stored: user comments and system notes."""
+
     def visible_notes(self, issue: Issue, viewer: User | None) -> list[Note]:
         with self.lock:
             project = self.projects[issue.project_id]

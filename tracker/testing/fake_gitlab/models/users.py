@@ -28,6 +28,8 @@ _DENIED = {
 
 
 class UsersModel(StateBase):
+    """User states and deletion."""
+
     def find_user(self, username: str) -> User:
         with self.lock:
             for user in self.users.values():
