@@ -16,12 +16,11 @@ from pathlib import Path
 
 import jinja2
 
-from tracker import __version__
+from tracker import PACKAGE, __version__
 from tracker.errors import InputError
 
 FILES = Path(__file__).parent / "files"
 PIPELINE_TEMPLATE = "gitlab-ci.yml.j2"
-PACKAGE = "ogp-tracker"
 
 # Where each stored file goes in the new repository (stored name -> written name).
 _LAYOUT: tuple[tuple[str, str], ...] = (
