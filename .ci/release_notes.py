@@ -2,6 +2,7 @@
 
     python .ci/release_notes.py 1.2.0             # print the section ## [1.2.0] - YYYY-MM-DD
     python .ci/release_notes.py --publish 1.2.0   # in GitLab CI: create the release of v1.2.0
+    python .ci/release_notes.py 1.2.0 --changelog OTHER.md
 
 Exits 1, saying what to write, when CHANGELOG.md has no dated section for the version: a tag
 is released only once its changes are written down. Standard library only: it runs in the
@@ -50,10 +51,15 @@ def publish(version: str, notes: str) -> None:
 
 def main(argv: list[str]) -> None:
     """Print the notes, or publish them with --publish."""
+    changelog = CHANGELOG
+    if "--changelog" in argv:
+        at = argv.index("--changelog")
+        changelog = Path(argv[at + 1])
+        argv = argv[:at] + argv[at + 2:]
     args = [arg for arg in argv if arg != "--publish"]
     if len(args) != 1:
         raise SystemExit(__doc__)
-    notes = section(CHANGELOG.read_text(encoding="utf-8"), args[0].removeprefix("v"))
+    notes = section(changelog.read_text(encoding="utf-8"), args[0].removeprefix("v"))
     if "--publish" in argv:
         publish(args[0].removeprefix("v"), notes)
     else:
