@@ -3,10 +3,14 @@ twine's checks, and a wheel that installs offline, alone, and runs init, validat
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -38,8 +42,23 @@ def tagged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return source
 
 
+@pytest.fixture
+def served(tagged: Path) -> Iterator[str]:
+    """The tagged checkout's dist/ folder on a web address (127.0.0.1), as a release page."""
+    (tagged / "dist").mkdir(exist_ok=True)
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tagged / "dist"))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+        server.shutdown()
+        thread.join(timeout=10)
+
+
 @pytest.mark.slow
-def test_the_tag_builds_checks_and_the_wheel_alone_runs_offline(tagged: Path) -> None:
+def test_the_tag_builds_checks_and_the_wheel_alone_runs_offline(
+    tagged: Path, served: str, tmp_path: Path
+) -> None:
     """v9.8.7 gives 9.8.7 files; twine accepts them; the wheel installs with --no-index."""
     dist = tagged / "dist"
     _run(sys.executable, "-m", "build", "--no-isolation", "--outdir", dist, ".", cwd=tagged)
@@ -49,13 +68,29 @@ def test_the_tag_builds_checks_and_the_wheel_alone_runs_offline(tagged: Path) ->
     checked = _run(twine, "check", "--strict", *sorted(dist.iterdir()), cwd=tagged)
     assert checked.count("PASSED") == 2
 
-    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    wheelhouse = tmp_path / "wheelhouse"
+    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "WHEELHOUSE": str(wheelhouse)}
     out = _run("bash", tagged / ".ci" / "check-wheel", dist, cwd=tagged, env=env, timeout=900)
     assert out.splitlines()[1:3] == ["tracker, version 9.8.7", "  wrote tracker.yml"]
     assert '  TRACKER_PACKAGE: "ogp-tracker==9.8.7"' in out.splitlines()
     assert "Valid: 1 plan, 1 commitment, 3 milestones (0 warnings)." in out
     assert out.splitlines()[-1] == ("Wheel checked: ogp_tracker-9.8.7-py3-none-any.whl installs "
                                     "offline, and init, validate and report work.")
+
+    # Installed from a web address (a release page, the tool's repository at a tag): init
+    # writes that address into the pipeline, and doctor sees the pipeline runs this tool.
+    address = f"{served}/ogp_tracker-9.8.7-py3-none-any.whl"
+    bin_dir = _installs_from(address, wheelhouse, tmp_path)
+    team = tmp_path / "team"
+    team.mkdir()
+    _run(bin_dir / "tracker", "init", cwd=team)
+    pipeline = (team / ".gitlab-ci.yml").read_text(encoding="utf-8")
+    assert f'  TRACKER_PACKAGE: "ogp-tracker @ {address}"\n' in pipeline
+    doctor = subprocess.run([str(bin_dir / "tracker"), "doctor"], cwd=team, capture_output=True,
+                            text=True, timeout=120, check=False,
+                            env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)})
+    assert (f"ok    pipeline: the pipeline installs ogp-tracker @ {address}, as here "
+            "(version 9.8.7)") in doctor.stdout.splitlines()
 
 
 CHANGES = """# Changelog
@@ -113,3 +148,16 @@ def test_readme_test_command_is_the_one_ci_runs() -> None:
     assert "--require-hashes -r requirements/dev.txt" in tests
     assert tests.replace("pip install ", "pip install -q ") in ci.splitlines()
     assert "npm ci " in ci
+
+
+def _installs_from(address: str, wheelhouse: Path, root: Path) -> Path:
+    """A fresh environment with the tool from ``address`` and its locked dependencies."""
+    _run(sys.executable, "-m", "venv", root / "venv", cwd=root)
+    bin_dir = root / "venv" / "bin"
+    offline = ("--quiet", "--disable-pip-version-check", "--no-index", "--find-links",
+               wheelhouse)
+    _run(bin_dir / "pip", "install", *offline, "--no-deps", f"ogp-tracker @ {address}",
+         cwd=root)
+    lock = _run(bin_dir / "python", "-m", "tracker.locked", cwd=root).strip()
+    _run(bin_dir / "pip", "install", *offline, "--require-hashes", "-r", lock, cwd=root)
+    return bin_dir
