@@ -124,6 +124,7 @@ def test_pages_builds_from_the_sync_snapshot_and_publishes_public(
     assert pages["artifacts"] == {"paths": ["public"]}
     assert pages["script"][-1] == "tracker report --out public/"
     assert pipeline["preview"]["script"][-1] == "tracker report --out preview/"
+    assert pipeline["preview"]["artifacts"]["paths"] == ["preview/"]  # expose_as wants the /
     assert pipeline["sync"]["script"][-2:] == ["tracker push --dry-run", "tracker sync"]
 
 
