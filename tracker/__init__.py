@@ -1,3 +1,11 @@
 """OGP Tracker: follow up Open Government Partnership action plans through GitLab issues."""
 
-__version__ = "0.1.0.dev0"
+from importlib.metadata import PackageNotFoundError, version
+
+PACKAGE = "ogp-tracker"
+
+try:
+    # Written into the package's metadata at build time from the git tag (hatch-vcs).
+    __version__ = version(PACKAGE)
+except PackageNotFoundError:  # pragma: no cover - only when run from a never-installed tree
+    __version__ = "0.0.0"

@@ -18,9 +18,10 @@ from tracker.gitlab.client import Connection, GitLabClient, probe
 from tracker.gitlab.model import NEEDED_ROLE, LabelNames, User
 from tracker.plan.load import check_plans
 from tracker.plan.model import PlanSet
+from tracker.scaffold import check_pipeline_install
 from tracker.sync.desired import desired_state
 
-Outcome = Literal["ok", "FAIL", "skip"]
+Outcome = Literal["ok", "warn", "FAIL", "skip"]
 
 _TOKEN_HELP = (f"create a project access token (project Settings > Access tokens, role "
                f"Reporter, scope api) and put it in the {TOKEN_VARIABLE} environment variable "
@@ -156,6 +157,8 @@ def run_checks(config: Config, *, timeout: float = 10.0) -> Iterator[Check]:
     yield from settings
     plan_check, plans = _plan_check(config)
     yield plan_check
+    if (pipeline := check_pipeline_install()) is not None:
+        yield Check("pipeline", pipeline.outcome, pipeline.message)
     if config.gitlab_url is None:
         yield Check("address", "skip", "no GitLab address to check")
     else:

@@ -1,8 +1,8 @@
 """Reading a ``.gitlab-ci.yml`` as GitLab does, and running its jobs locally, for the tests.
 
 Only the subset of GitLab CI the tracker's pipeline uses: ``rules: if:`` with ``==``, ``!=``,
-``&&``, ``||`` and bare ``$VAR``; ``variables`` expanded from the environment; ``cache``
-(one or several), ``artifacts: paths`` and ``needs``.
+``=~ /regex/``, ``&&``, ``||`` and bare ``$VAR``; ``variables`` expanded from the environment;
+``cache`` (one or several), ``artifacts: paths`` and ``needs``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import yaml
 
 KEYWORDS = {"default", "variables", "stages", "workflow", "include", "image", "services",
             "before_script", "after_script", "cache"}
+# What only this repository's pipeline has: the release stage and its jobs, run on tags.
+RELEASE_STAGE = "release"
 SHAPE_KEYS = ("stage", "rules", "resource_group", "cache", "artifacts", "needs",
               "allow_failure", "interruptible", "variables")
 COPY_IGNORE = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".pytest_cache",
@@ -52,6 +54,16 @@ def shape(pipeline: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def without_release(pipeline: Mapping[str, Any]) -> dict[str, Any]:
+    """This repository's pipeline less its release stage, jobs and tag rule: the scaffold's."""
+    kept = {name: body for name, body in pipeline.items()
+            if not (name in jobs(pipeline) and body.get("stage") == RELEASE_STAGE)}
+    kept["stages"] = [stage for stage in pipeline["stages"] if stage != RELEASE_STAGE]
+    kept["workflow"] = {"rules": [rule for rule in pipeline["workflow"]["rules"]
+                                  if "CI_COMMIT_TAG" not in rule.get("if", "")]}
+    return kept
+
+
 def _value(token: str, env: Mapping[str, str]) -> str | None:
     token = token.strip()
     if token.startswith("$"):
@@ -62,6 +74,12 @@ def _value(token: str, env: Mapping[str, str]) -> str | None:
 
 
 def _term(term: str, env: Mapping[str, str]) -> bool:
+    if "=~" in term:
+        left, right = term.split("=~")
+        pattern = right.strip()
+        assert pattern.startswith("/"), pattern
+        assert pattern.endswith("/"), pattern
+        return re.search(pattern[1:-1], _value(left, env) or "") is not None
     for operator in ("==", "!="):
         if operator in term:
             left, right = term.split(operator)
@@ -113,6 +131,7 @@ class JobRun:
     skipped: list[str] = field(default_factory=list)
     output: str = ""
     workdir: Path = Path()
+    env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -161,6 +180,7 @@ class LocalRunner:
             if need.get("artifacts", True) and need["job"] in self.artifacts:
                 shutil.copytree(self.artifacts[need["job"]], workdir, dirs_exist_ok=True)
         env = self.env_for(job, workdir, predefined)
+        result.env = env
         outputs = []
         for line in job["script"]:
             reason = next((why for prefix, why in self.skip.items() if line.startswith(prefix)),

@@ -9,7 +9,7 @@ import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAIRS = [("en/team.md", "fr/equipe.md"), ("en/owners.md", "fr/porteurs.md"),
-         ("en/contributing.md", "fr/contribuer.md")]
+         ("en/contributing.md", "fr/contribuer.md"), ("en/releasing.md", "fr/publier.md")]
 
 
 def structure(text: str) -> list[str]:

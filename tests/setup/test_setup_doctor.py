@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from tracker import __version__
 from tracker.cli import cli
+from tracker.scaffold import render_pipeline
 from tracker.testing.fake_gitlab import FakeGitLab
 
 REPO = Path(__file__).resolve().parents[2]
@@ -250,3 +252,44 @@ def test_an_invalid_plan_fails_and_skips_the_label_checks(workspace: Path) -> No
                                 "commitments` and fix what it lists")
     assert lines(result)[-2:] == ["skip  labels: needs a valid plan (see plan above)",
                                   "skip  milestones: needs a valid plan (see plan above)"]
+
+
+def test_a_pipeline_that_installs_this_version_passes(workspace: Path) -> None:
+    """The pipeline `tracker init` wrote installs the running version: ok."""
+    (workspace / ".gitlab-ci.yml").write_text(render_pipeline(source=False), encoding="utf-8")
+    result = doctor()
+    assert result.exit_code == 0, result.output
+    assert lines(result)[4] == (f"ok    pipeline: the pipeline installs ogp-tracker=="
+                                f"{__version__}, as here (version {__version__})")
+
+
+@pytest.mark.parametrize(("package", "installs"), [
+    ("ogp-tracker==0.1.0", "version 0.1.0"),
+    ("ogp-tracker @ https://gitlab.example.org/ogp/tracker/-/archive/v0.2.0/"
+     "tracker-v0.2.0.tar.gz", "version 0.2.0"),
+])
+def test_a_pipeline_that_installs_another_version_warns_with_the_one_line_fix(
+    workspace: Path, package: str, installs: str
+) -> None:
+    """Another version in TRACKER_PACKAGE: a warning saying which line to change; exit 0."""
+    text = render_pipeline(source=False).replace(
+        f'TRACKER_PACKAGE: "ogp-tracker=={__version__}"', f'TRACKER_PACKAGE: "{package}"')
+    assert package in text
+    (workspace / ".gitlab-ci.yml").write_text(text, encoding="utf-8")
+    result = doctor()
+    assert result.exit_code == 0, result.output
+    assert lines(result)[4] == (
+        f"warn  pipeline: the pipeline installs {installs} ({package}), but this is version "
+        f"{__version__}: what passes here may not pass there. To upgrade the pipeline, set "
+        f"TRACKER_PACKAGE in .gitlab-ci.yml to \"ogp-tracker=={__version__}\" in a merge "
+        "request; or install the pipeline's version here")
+
+
+def test_a_pipeline_without_tracker_package_warns(workspace: Path) -> None:
+    """A .gitlab-ci.yml that does not say what it installs: a warning."""
+    (workspace / ".gitlab-ci.yml").write_text("pages:\n  script: [pip install ogp-tracker]\n",
+                                              encoding="utf-8")
+    result = doctor()
+    assert lines(result)[4] == (
+        "warn  pipeline: .gitlab-ci.yml sets no TRACKER_PACKAGE, so what the pipeline installs "
+        f"is unknown: set it to \"ogp-tracker=={__version__}\"")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from support_setup import load, shape
+from support_setup import load, shape, without_release
 
 from tracker import __version__
 from tracker.cli import cli
@@ -62,13 +64,34 @@ def test_init_then_validate_passes(empty: Path) -> None:
 
 
 def test_scaffolded_pipeline_has_the_shape_of_the_tested_one(empty: Path) -> None:
-    """Same jobs, rules, resource_group, cache, artifacts; installs the pinned release."""
+    """Same jobs, rules, resource_group, cache, artifacts; installs exactly this version."""
     assert run("init").exit_code == 0
     scaffolded = load(empty / ".gitlab-ci.yml")
-    assert shape(scaffolded) == shape(load(REPO / ".gitlab-ci.yml"))
+    assert shape(scaffolded) == shape(without_release(load(REPO / ".gitlab-ci.yml")))
+    # Installed from the package index (here, an editable install): the exact version.
     assert scaffolded["variables"]["TRACKER_PACKAGE"] == f"ogp-tracker=={__version__}"
-    assert scaffolded["check"]["script"] == ['pip install "$TRACKER_PACKAGE"', "tracker validate"]
-    assert "pytest" not in (empty / ".gitlab-ci.yml").read_text(encoding="utf-8")
+    assert scaffolded["check"]["script"] == [
+        'pip install --no-deps "$TRACKER_PACKAGE"',
+        'pip install --require-hashes -r "$(python -m tracker.locked)"',
+        "tracker validate"]
+    text = (empty / ".gitlab-ci.yml").read_text(encoding="utf-8")
+    assert "pytest" not in text
+    assert "release-" not in text
+    assert "CI_COMMIT_TAG" not in text
+
+
+def test_the_lock_the_pipeline_installs_pins_every_dependency_with_hashes() -> None:
+    """`python -m tracker.locked` names a lock with one exact, hashed line per dependency."""
+    printed = subprocess.run([sys.executable, "-m", "tracker.locked"], capture_output=True,
+                             text=True, check=True, timeout=60).stdout.strip()
+    lock = Path(printed).read_text(encoding="utf-8")
+    pinned = dict(re.findall(r"^([a-z0-9][a-z0-9._-]*)==(\S+)", lock, re.MULTILINE))
+    for name in ("click", "jinja2", "python-gitlab", "pyyaml", "nh3", "babel"):
+        assert name in pinned, name
+    entries = re.split(r"\n(?=[a-z])", lock.split("\n", 1)[1].strip())
+    requirements = [entry for entry in entries if not entry.startswith("#")]
+    assert len(requirements) == len(pinned)
+    assert all("--hash=sha256:" in entry for entry in requirements)
 
 
 def test_settings_given_to_init_are_what_the_tracker_reads(empty: Path) -> None:

@@ -3,6 +3,7 @@ lines run for real in a fresh virtual environment against the faithful fake GitL
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,17 @@ from typing import Any
 
 import gitlab
 import pytest
-from support_setup import COPY_IGNORE, JobRun, LocalRunner, load, selected, shape
+import yaml
+from support_setup import (
+    COPY_IGNORE,
+    JobRun,
+    LocalRunner,
+    jobs,
+    load,
+    selected,
+    shape,
+    without_release,
+)
 
 from tracker.scaffold import render_pipeline
 from tracker.testing.fake_gitlab import FakeGitLab
@@ -27,12 +38,17 @@ SKIP = {
     "pytest": "the test suite itself: this test is part of it",
 }
 
+# What GitLab gives each kind of pipeline. GITLAB_TOKEN is a protected variable: GitLab gives
+# it to the default branch only, never to a merge request. CI_JOB_TOKEN is GitLab's own, in
+# every job: it cannot read issues or notes.
 MR = {"CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_IID": "7",
-      "CI_COMMIT_REF_NAME": "plan/update-46", "GITLAB_READ_TOKEN": "reader-token"}
+      "CI_COMMIT_REF_NAME": "plan/update-46", "CI_JOB_TOKEN": "job-token"}
 PUSH_MAIN = {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main",
-             "GITLAB_TOKEN": "owner-token", "GITLAB_READ_TOKEN": "reader-token"}
+             "CI_JOB_TOKEN": "job-token", "GITLAB_TOKEN": "owner-token"}
 SCHEDULE = {**PUSH_MAIN, "CI_PIPELINE_SOURCE": "schedule"}
+TAG = {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_TAG": "v1.2.0", "CI_COMMIT_REF_NAME": "v1.2.0"}
 DEFAULTS = {"CI_DEFAULT_BRANCH": "main"}
+RELEASE_JOBS = ["release-build", "release-pypi", "release-gitlab"]
 
 
 @pytest.fixture(scope="module")
@@ -46,18 +62,28 @@ def test_repository_pipeline_is_the_shared_template() -> None:
     assert PIPELINE_FILE.read_text(encoding="utf-8") == render_pipeline(source=True)
 
 
+def test_the_scaffold_is_this_pipeline_less_the_release() -> None:
+    """`tracker init`'s pipeline has every job, rule and cache of this one but the release's."""
+    scaffolded = yaml.safe_load(render_pipeline(source=False))
+    ours = load(PIPELINE_FILE)
+    assert shape(scaffolded) == shape(without_release(ours))
+    assert shape(scaffolded) != shape(ours)
+
+
 def test_jobs_stages_and_image(pipeline: dict[str, Any]) -> None:
-    """Four jobs in three stages, on python:3.11-slim; pages is the Pages job."""
-    jobs = shape(pipeline)["jobs"]
-    assert {name: body["stage"] for name, body in jobs.items()} == {
-        "check": "check", "preview": "check", "sync": "sync", "pages": "publish"}
-    assert pipeline["stages"] == ["check", "sync", "publish"]
-    assert pipeline["default"]["image"] == "python:3.11-slim"
+    """Four jobs in three stages and three release jobs, on an exact Python image."""
+    stages = {name: body["stage"] for name, body in shape(pipeline)["jobs"].items()}
+    assert stages == {"check": "check", "preview": "check", "sync": "sync", "pages": "publish",
+                      **dict.fromkeys(RELEASE_JOBS, "release")}
+    assert pipeline["stages"] == ["check", "sync", "publish", "release"]
+    # An exact release, not a tag that moves (python:3.11-slim changes under the pipeline).
+    assert re.fullmatch(r"python:3\.11\.\d+-slim-[a-z]+", pipeline["default"]["image"])
 
 
 @pytest.mark.parametrize(("predefined", "expected"), [
     (MR, ["check", "preview"]),
-    ({**MR, "GITLAB_READ_TOKEN": ""}, ["check"]),  # a fork: no variables, no dry run
+    (TAG, RELEASE_JOBS),
+    ({**TAG, "CI_COMMIT_TAG": "nightly-test"}, []),
     ({"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main"}, ["check", "sync", "pages"]),
     ({"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "plan/update-46"}, []),
     ({"CI_PIPELINE_SOURCE": "schedule", "CI_COMMIT_BRANCH": "main"}, ["sync", "pages"]),
@@ -66,7 +92,8 @@ def test_jobs_stages_and_image(pipeline: dict[str, Any]) -> None:
 def test_rules_pick_the_jobs_of_each_kind_of_pipeline(
     pipeline: dict[str, Any], predefined: dict[str, str], expected: list[str]
 ) -> None:
-    """Merge requests check and preview; the default branch, schedules and manual runs sync."""
+    """Merge requests check and preview; the default branch, schedules and manual runs sync;
+    version tags release."""
     assert selected(pipeline, {**DEFAULTS, **predefined}) == expected
 
 
@@ -96,9 +123,35 @@ def test_pages_builds_from_the_sync_snapshot_and_publishes_public(
     assert pages["needs"] == [{"job": "sync", "artifacts": True}]
     assert pages["artifacts"] == {"paths": ["public"]}
     assert pages["script"][-1] == "tracker report --out public/"
-    assert pipeline["preview"]["script"][-1] == "tracker push --dry-run"
-    assert pipeline["preview"]["variables"] == {"GITLAB_TOKEN": "$GITLAB_READ_TOKEN"}
-    assert pipeline["sync"]["script"][-1] == "tracker sync"
+    assert pipeline["preview"]["script"][-1] == "tracker report --out preview/"
+    assert pipeline["preview"]["artifacts"]["paths"] == ["preview/"]  # expose_as wants the /
+    assert pipeline["sync"]["script"][-2:] == ["tracker push --dry-run", "tracker sync"]
+
+
+@pytest.mark.parametrize("source", [True, False], ids=["repository", "scaffold"])
+def test_merge_request_jobs_are_given_no_token(source: bool) -> None:
+    """No variable of a merge request's jobs names or holds a token: they read no GitLab."""
+    pipeline = yaml.safe_load(render_pipeline(source=source))
+    names = selected(pipeline, {**DEFAULTS, **MR})
+    assert names == ["check", "preview"]
+    for name in names:
+        given = {**pipeline["variables"], **jobs(pipeline)[name].get("variables", {})}
+        assert not [key for key, value in given.items()
+                    if "TOKEN" in key or "TOKEN" in str(value)], name
+        assert "id_tokens" not in jobs(pipeline)[name]
+        assert not any("tracker push" in line or "tracker sync" in line
+                       for line in jobs(pipeline)[name]["script"]), name
+
+
+def test_every_install_checks_hashes() -> None:
+    """Each job installs its dependencies from a lock file with --require-hashes."""
+    for source in (True, False):
+        rendered = yaml.safe_load(render_pipeline(source=source))
+        for name, body in jobs(rendered).items():
+            installs = [line for line in body["script"] if line.startswith("pip install")]
+            assert any("--require-hashes -r" in line for line in installs), name
+            assert all("--require-hashes" in line or "--no-deps" in line
+                       for line in installs), name
 
 
 def test_no_script_line_prints_or_names_a_token(pipeline: dict[str, Any]) -> None:
@@ -136,41 +189,54 @@ def venv_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("source", [True, False], ids=["repository", "scaffold"])
 def test_every_job_runs_locally_and_ends_with_a_published_report(
-    pipeline: dict[str, Any], venv_bin: Path, fake_gitlab: FakeGitLab, tmp_path: Path
+    source: bool, venv_bin: Path, fake_gitlab: FakeGitLab, tmp_path: Path
 ) -> None:
-    """MR pipeline writes nothing; main builds public/; schedules reuse the cached pull."""
-    fake_gitlab.add_user("reader-token", "reporter", username="reader")
+    """MR pipeline reads nothing; main builds public/; schedules reuse the cached pull.
+
+    Run for this repository's pipeline and for the one `tracker init` writes, on the shipped
+    plans.
+    """
     fake_gitlab.add_user("camille-token", "reporter", username="camille")  # an owner
-    source = tmp_path / "repository"
-    shutil.copytree(REPO, source, ignore=COPY_IGNORE)
-    # The only change to the checkout: no pause between writes (0.2 s on a real GitLab).
-    (source / "tracker.yml").write_text("write_interval: 0\n", encoding="utf-8")
+    source_dir = tmp_path / "repository"
+    shutil.copytree(REPO, source_dir, ignore=COPY_IGNORE)
+    # The only changes to the checkout: no pause between writes (0.2 s on a real GitLab), and
+    # the pipeline under test.
+    (source_dir / "tracker.yml").write_text("write_interval: 0\n", encoding="utf-8")
+    text = render_pipeline(source=source)
+    (source_dir / ".gitlab-ci.yml").write_text(text, encoding="utf-8")
+    pipeline = yaml.safe_load(text)
     scratch = tmp_path / "runner"
     scratch.mkdir()
-    runner = LocalRunner(pipeline, source, scratch, venv_bin, base_env={
+    runner = LocalRunner(pipeline, source_dir, scratch, venv_bin, base_env={
         **DEFAULTS, "CI_SERVER_URL": fake_gitlab.url,
         "CI_PROJECT_ID": str(fake_gitlab.project.id),
         "CI_PAGES_URL": "https://ogp.pages.example/suivi"}, skip=SKIP)
     runs: list[JobRun] = []
+    installs = [line for line in pipeline["check"]["script"] if line.startswith("pip install")]
+    assert len(installs) == 2
 
-    # A merge request: the protected GITLAB_TOKEN does not reach it; the dry run reads only.
+    # A merge request: the protected GITLAB_TOKEN does not reach it; nothing asks GitLab.
     for name in selected(pipeline, {**DEFAULTS, **MR}):
         runs.append(runner.run(name, MR))
     check, preview = runs
-    assert check.skipped == ['pip install "$TRACKER_PACKAGE[dev]"', 'pytest -q -m "not browser"']
+    assert check.skipped == installs + (['pytest -q -m "not browser"'] if source else [])
     assert check.ran == ["tracker validate"]
     assert "Valid: 3 plans, 7 commitments, 136 milestones" in check.output
-    assert "  create issue for fr-2021-2023-46: " in preview.output
-    assert fake_gitlab.stats()["writes"] == 0
+    assert (runner.artifacts["preview"] / "preview" / "index.html").is_file()
+    for run in (check, preview):
+        assert [key for key in run.env if "TOKEN" in key] == ["CI_JOB_TOKEN"]
+    assert fake_gitlab.stats()["total"] == 0
 
-    # The merge request is merged: push to main.
+    # The merge request is merged: push to main. The dry run is shown before the push.
     for name in selected(pipeline, {**DEFAULTS, **PUSH_MAIN}):
         runs.append(runner.run(name, PUSH_MAIN))
     assert [run.name for run in runs[2:]] == ["check", "sync", "pages"]
     sync, pages = runs[3:]
-    assert sync.skipped == ['pip install "$TRACKER_PACKAGE"']
-    assert "Push done: " in sync.output
+    assert sync.skipped == installs
+    assert "  create issue for fr-2021-2023-46: " in sync.output
+    assert sync.output.index("create issue for") < sync.output.index("Push done: ")
     assert "Pull done: " in sync.output
     assert (pages.workdir / "public" / "index.html").is_file()
     assert (runner.artifacts["pages"] / "public" / "index.html").is_file()
@@ -203,4 +269,3 @@ def test_every_job_runs_locally_and_ends_with_a_published_report(
 
     for run in runs:
         assert "owner-token" not in run.output
-        assert "reader-token" not in run.output

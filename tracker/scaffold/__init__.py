@@ -12,16 +12,18 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
+from typing import Literal
 
 import jinja2
+import yaml
 
-from tracker import __version__
+from tracker import PACKAGE, __version__
 from tracker.errors import InputError
 
 FILES = Path(__file__).parent / "files"
 PIPELINE_TEMPLATE = "gitlab-ci.yml.j2"
-PACKAGE = "ogp-tracker"
 
 # Where each stored file goes in the new repository (stored name -> written name).
 _LAYOUT: tuple[tuple[str, str], ...] = (
@@ -57,7 +59,26 @@ def _environment() -> jinja2.Environment:
 
 
 def released_package() -> str:
-    """The pip requirement a new repository installs: this very version, pinned."""
+    """The pip requirement a new repository installs: exactly the running tool.
+
+    Installed from a package index (PyPI, a GitLab package registry): ``ogp-tracker==X.Y.Z``.
+    Installed from a web address of the tool's repository (an archive at a tag, or git at a
+    commit, as pip recorded it in ``direct_url.json``, PEP 610): that address, which any CI
+    runner can reach too. A local folder or file is no address for CI: the version, pinned.
+    """
+    try:
+        recorded = metadata.distribution(PACKAGE).read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        recorded = None
+    if recorded:
+        origin = json.loads(recorded)
+        url = str(origin.get("url", ""))
+        if url.startswith(("https://", "http://")):
+            vcs = origin.get("vcs_info")
+            if isinstance(vcs, dict) and vcs.get("vcs") == "git" and vcs.get("commit_id"):
+                return f"{PACKAGE} @ git+{url}@{vcs['commit_id']}"
+            if "archive_info" in origin:
+                return f"{PACKAGE} @ {url}"
     return f"{PACKAGE}=={__version__}"
 
 
@@ -126,3 +147,60 @@ def scaffold(target: Path, options: Options, *, force: bool = False) -> list[Pat
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+Outcome = Literal["ok", "warn"]
+
+
+@dataclass(frozen=True)
+class PipelineInstall:
+    """Whether the pipeline installs the tool that is running: one line for ``tracker doctor``."""
+
+    outcome: Outcome
+    message: str
+
+
+def _pinned_version(requirement: str) -> str | None:
+    found = re.fullmatch(rf"\s*{re.escape(PACKAGE)}\s*===?\s*v?([^\s;,]+)\s*", requirement,
+                         re.IGNORECASE)
+    if found:
+        return found.group(1)
+    tagged = re.search(r"[/@]v?(\d+\.\d+(?:\.\d+)?(?:(?:a|b|rc|\.post|\.dev)\d+)?)"
+                       r"(?:\.tar\.gz|\.zip|/|$)", requirement)
+    return tagged.group(1) if tagged else None
+
+
+def check_pipeline_install(folder: Path = Path()) -> PipelineInstall | None:
+    """Compare what ``.gitlab-ci.yml`` installs (``TRACKER_PACKAGE``) with the running tool.
+
+    ``None`` when the folder has no ``.gitlab-ci.yml``. A pipeline that installs another
+    version than the one checked here would behave differently: ``warn``, with the one-line
+    change that makes them agree.
+    """
+    path = folder / ".gitlab-ci.yml"
+    if not path.is_file():
+        return None
+    try:
+        pipeline = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        return PipelineInstall("warn", f".gitlab-ci.yml cannot be read ({error.__class__.__name__})"
+                               ": GitLab will refuse it too; compare it with the one "
+                               "`tracker init` writes")
+    variables = pipeline.get("variables") if isinstance(pipeline, dict) else None
+    wanted = variables.get("TRACKER_PACKAGE") if isinstance(variables, dict) else None
+    running = released_package()
+    if not isinstance(wanted, str) or not wanted.strip():
+        return PipelineInstall("warn", ".gitlab-ci.yml sets no TRACKER_PACKAGE, so what the "
+                               f"pipeline installs is unknown: set it to \"{running}\"")
+    if wanted.strip() in (".", running):
+        return PipelineInstall("ok", f"the pipeline installs {wanted.strip()}, as here "
+                               f"(version {__version__})")
+    version = _pinned_version(wanted)
+    if version == __version__:
+        return PipelineInstall("ok", f"the pipeline installs version {version}, as here")
+    installs = f"version {version}" if version else wanted.strip()
+    return PipelineInstall("warn", f"the pipeline installs {installs} ({wanted.strip()}), but "
+                           f"this is version {__version__}: what passes here may not pass "
+                           "there. To upgrade the pipeline, set TRACKER_PACKAGE in "
+                           f".gitlab-ci.yml to \"{running}\" in a merge request; or install "
+                           "the pipeline's version here")
