@@ -296,8 +296,11 @@ class GitLabClient:
             return self._guard(what, call)
         except (gitlab.exceptions.GitlabError, requests.RequestException) as error:
             if _is_transient(error):
-                raise UnknownOutcome(f"{what}: no clear answer from GitLab", operation=what,
-                                     status=_code(error)) from None
+                code = _code(error)
+                raise UnknownOutcome(
+                    f"{what}: GitLab gave no clear answer ({code or type(error).__name__}); "
+                    "nothing is lost: run the same command again later", operation=what,
+                    status=code) from None
             raise _explain(error, what, self._redact) from None
 
     @property

@@ -15,6 +15,7 @@ from tracker.gitlab.model import TITLE_MAX, LabelNames
 from tracker.i18n import N_, translations
 from tracker.plan.model import Commitment, Milestone, Plan, PlanSet, Text
 from tracker.report_paths import commitment_path
+from tracker.sync.quickactions import neutralise
 from tracker.status import COMPLETION_LABELS, STATUS_LABELS
 
 Kind = Literal["commitment", "milestone"]
@@ -284,4 +285,5 @@ def render_body(
             roadmap = issue_text(lang, "Roadmap")
             block += f"\n\n#### {roadmap}\n\n" + "\n".join(lines)
         parts.append(block)
-    return "\n\n---\n\n".join(parts)
+    # Plan text is people's Markdown: a line of it starting with /close must show, not run.
+    return neutralise("\n\n---\n\n".join(parts))

@@ -108,16 +108,17 @@ class Lease:
         while True:
             try:
                 created = self.client.create_label_once(self.name, COLOR, self._description())
-            except UnknownOutcome:
-                created = True  # maybe: the label itself tells whose it is
-            if created:
-                current = self.client.label(self.name)
-                if current is not None and f"run={self.run} " in current.description:
-                    self.held, self._renewed = True, time.monotonic()
-                    log.info("lease: taken (%s)", self.holder)
-                    return
+                doubt = None
+            except UnknownOutcome as error:
+                created, doubt = True, error  # maybe: the label itself tells whose it is
             current = self.client.label(self.name)
+            if created and current is not None and f"run={self.run} " in current.description:
+                self.held, self._renewed = True, time.monotonic()
+                log.info("lease: taken (%s)", self.holder)
+                return
             if current is None:
+                if doubt is not None:
+                    raise doubt  # GitLab failed the create: say so rather than loop
                 continue  # released between our attempt and our look: try again at once
             other = _parse(current)
             if other is None or other.until <= self._now() or _dead_here(other.holder):
