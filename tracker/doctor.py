@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
 
 from tracker.config import TOKEN_VARIABLE, Config
 from tracker.errors import GitLabError
@@ -81,7 +82,22 @@ def _settings(config: Config) -> list[Check]:
     else:
         checks.append(Check("setting token", "FAIL", f"{TOKEN_VARIABLE} is not set: "
                             f"{_TOKEN_HELP}"))
+    if config.report_url:
+        checks.append(_report_url_check(config.report_url))
     return checks
+
+
+def _report_url_check(url: str) -> Check:
+    """Issues link to the public report: an https page address, without query or fragment."""
+    name = "setting report_url"
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        return Check(name, "warn", f"{url} is not https: browsers warn readers of the links "
+                     "in issues; GitLab Pages serves https, write report_url: https://...")
+    if parts.query or parts.fragment:
+        return Check(name, "warn", f"{url} carries a query or #fragment: give the address of "
+                     "the site's home, as GitLab shows it in Deploy > Pages")
+    return Check(name, "ok", f"{url} (issues link to their page there)")
 
 
 def _connect(client: GitLabClient) -> tuple[list[Check], Connection | None]:

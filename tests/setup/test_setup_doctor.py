@@ -293,3 +293,21 @@ def test_a_pipeline_without_tracker_package_warns(workspace: Path) -> None:
     assert lines(result)[4] == (
         "warn  pipeline: .gitlab-ci.yml sets no TRACKER_PACKAGE, so what the pipeline installs "
         f"is unknown: set it to \"ogp-tracker=={__version__}\"")
+
+
+@pytest.mark.parametrize(("url", "line"), [
+    ("https://ogp.pages.example/suivi",
+     "ok    setting report_url: https://ogp.pages.example/suivi (issues link to their page "
+     "there)"),
+    ("http://ogp.pages.example/suivi",
+     "warn  setting report_url: http://ogp.pages.example/suivi is not https: browsers warn "
+     "readers of the links in issues; GitLab Pages serves https, write report_url: https://..."),
+    ("https://ogp.pages.example/suivi/?x=1",
+     "warn  setting report_url: https://ogp.pages.example/suivi/?x=1 carries a query or "
+     "#fragment: give the address of the site's home, as GitLab shows it in Deploy > Pages"),
+])
+def test_report_url_is_checked(workspace: Path, url: str, line: str) -> None:
+    """report_url, when set, is an https address of the site's home."""
+    with (workspace / "tracker.yml").open("a", encoding="utf-8") as settings:
+        settings.write(f"report_url: {url}\n")
+    assert lines(doctor())[3] == line
