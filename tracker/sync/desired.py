@@ -15,8 +15,8 @@ from tracker.gitlab.model import TITLE_MAX, LabelNames
 from tracker.i18n import N_, translations
 from tracker.plan.model import Commitment, Milestone, Plan, PlanSet, Text
 from tracker.report_paths import commitment_path
-from tracker.sync.quickactions import neutralise
 from tracker.status import COMPLETION_LABELS, STATUS_LABELS
+from tracker.sync.quickactions import neutralise
 
 Kind = Literal["commitment", "milestone"]
 ISSUE = "issue"  # the catalogs' context for issue texts: GitLab's words may differ from the site's
