@@ -23,7 +23,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tracker.config",),
     ("tracker.gitlab", "tracker.logs"),
     ("tracker.sync", "tracker.report", "tracker.importers"),
-    ("tracker.doctor", "tracker.scaffold"),
+    ("tracker.scaffold",),
+    ("tracker.doctor",),
     ("tracker.cli",),
     ("tracker.__main__",),
 )

@@ -86,6 +86,12 @@ class TrackerGroup(click.Group):
                 ctx.exit(error.exit_code)
             except (click.exceptions.Exit, click.ClickException, click.Abort):
                 raise
+            except OSError as error:
+                # The machine's trouble (disk full, no permission), not a bug: say which file.
+                where = f"{error.filename}: " if error.filename else ""
+                click.echo(f"Error: {where}{error.strerror or error}. Nothing was left half "
+                           "written; fix this and run the same command again.", err=True)
+                ctx.exit(1)
             except Exception:
                 click.echo("Internal error: this is a bug in the tracker, please report it "
                            "with the lines below (the token is masked).", err=True)
