@@ -1,4 +1,5 @@
-"""Fault soak: many seeds of `tracker sync` against a fake GitLab failing 10% of requests.
+"""Fault soak: many seeds of `tracker sync` against a fake GitLab failing 10% of requests,
+with a second checkout pushing at the same time and an owner editing issues in between.
 
     .venv/bin/python bench/soak.py --seeds 300            # the shipped example, 143 items
 
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     reference = reference_snapshot(args.commitments)
     fired: Counter[str] = Counter()
     runs: Counter[int] = Counter()
-    bad = duplicates = divergences = leaks = 0
+    bad = duplicates = divergences = leaks = lost = 0
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         result = run_seed(seed, args.commitments, reference, rate=args.rate)
         fired.update(result.faults_fired)
@@ -39,10 +40,12 @@ def main(argv: list[str] | None = None) -> int:
         duplicates += len(result.duplicates)
         divergences += len(result.divergences) + (not result.converged)
         leaks += result.leaks
+        lost += len(result.lost)
         if not result.ok:
             bad += 1
             print(f"seed {seed}: converged={result.converged} duplicates={result.duplicates} "
-                  f"divergences={result.divergences} leaks={result.leaks}", flush=True)
+                  f"divergences={result.divergences} leaks={result.leaks} lost={result.lost} "
+                  f"after edits {result.edits}", flush=True)
         elif seed % 25 == 0:
             print(f"seed {seed}: ok ({time.perf_counter() - started:.0f} s)", flush=True)
     elapsed = time.perf_counter() - started
@@ -51,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"sync runs needed: {dict(sorted(runs.items()))}")
     print(f"faults fired: {dict(sorted(fired.items()))} (total {sum(fired.values())})")
     print(f"seeds with a problem: {bad}")
-    print(f"duplicates: {duplicates}, divergences: {divergences}, leaks: {leaks}")
+    print(f"duplicates: {duplicates}, divergences: {divergences}, leaks: {leaks}, "
+          f"lost items: {lost}")
     print(f"wall time: {elapsed:.0f} s ({elapsed / args.seeds:.1f} s a seed)")
     return 1 if bad else 0
 

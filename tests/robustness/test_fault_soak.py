@@ -23,10 +23,13 @@ def reference() -> dict[str, Any]:
 def test_sync_under_ten_percent_faults_converges_exactly(
     seed: int, reference: dict[str, Any]
 ) -> None:
-    """No duplicate, GitLab and snapshot as a fault-free run leaves them, no token leaked."""
+    """With a second checkout pushing and an owner editing issues meanwhile: no duplicate, no
+    item lost, GitLab and snapshot as a fault-free run leaves them, no token leaked."""
     result = run_seed(seed, REPO / "commitments", reference)
     assert sum(result.faults_fired.values()) > 20  # the faults really happened
     assert result.duplicates == []
     assert result.divergences == []
     assert result.leaks == 0
+    assert len(result.edits) == 4  # people did edit issues meanwhile
+    assert result.lost == []
     assert result.converged
