@@ -106,26 +106,40 @@ def test_markdown_reports_in_both_languages(site: Path) -> None:
     assert "&amp;" not in en  # Markdown, not HTML escaping
 
 
-def test_cli_builds_with_and_without_snapshot(tmp_path: Path) -> None:
+def test_cli_builds_with_and_without_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`tracker report` prints its phases and a summary, then replaces the site whole."""
+    monkeypatch.chdir(tmp_path)  # no tracker.yml, no .tracker/snapshot.json: never pulled
     runner = CliRunner()
     out = tmp_path / "public"
-    args = ["report", "--commitments", str(EXAMPLES), "--out", str(out),
-            "--snapshot", str(tmp_path / "none.json"), "--today", "2026-11-21"]
+    args = ["report", "--commitments", str(EXAMPLES), "--out", str(out), "--today", "2026-11-21"]
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == f"plans: reading {EXAMPLES}"
-    none = tmp_path / "none.json"
+    none = Path(".tracker/snapshot.json")
     assert lines[1] == f'snapshot: none at {none}, every item shows "no update yet"'
     assert lines[-1].startswith(f"Report written to {out}/: 68 pages in 2 languages (")
     (out / "stale.html").write_text("old", encoding="utf-8")
     save_snapshot(make_snapshot(example_plans()), tmp_path / "snap.json")
-    args[args.index("--snapshot") + 1] = str(tmp_path / "snap.json")
+    args += ["--snapshot", str(tmp_path / "snap.json")]
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert not (out / "stale.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "snap.json"]  # no temp left
+
+
+def test_mistyped_snapshot_path_is_an_error(tmp_path: Path) -> None:
+    """An explicit --snapshot that does not exist exits 1, names the file, and builds nothing."""
+    out = tmp_path / "public"
+    typo = tmp_path / "nope.json"
+    result = CliRunner().invoke(cli, ["report", "--commitments", str(EXAMPLES), "--out", str(out),
+                                      "--snapshot", str(typo)])
+    assert result.exit_code == 1, result.output
+    assert f"{typo}: no such snapshot file; check the --snapshot path" in result.output
+    assert "tracker pull" in result.output
+    assert not out.exists()
 
 
 def test_failed_build_keeps_the_old_site(tmp_path: Path) -> None:
@@ -184,24 +198,30 @@ def test_crash_mid_build_leaves_the_old_site_and_no_temporary_folder(
         raise OSError("disk full")
 
     monkeypatch.setattr(render, "_write_data", explode)
+    save_snapshot(make_snapshot(example_plans()), tmp_path / "snap.json")
     result = CliRunner().invoke(cli, ["report", "--commitments", str(EXAMPLES), "--out", str(out),
-                                      "--snapshot", str(tmp_path / "none.json")])
+                                      "--snapshot", str(tmp_path / "snap.json")])
     assert isinstance(result.exception, OSError)
     assert [p.name for p in out.iterdir()] == ["index.html"]
     assert (out / "index.html").read_text(encoding="utf-8") == "old site"
-    assert [p.name for p in tmp_path.iterdir()] == ["public"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "snap.json"]
 
 
-def test_csv_cells_a_spreadsheet_would_run_are_quoted(tmp_path: Path) -> None:
-    """A comment starting with '=' reaches comments.csv behind a quote (CSV injection)."""
+@pytest.mark.parametrize("body", [
+    '=HYPERLINK("https://evil.example/","open me")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+    " =1+1", "\n=1+1", "\uff1dHYPERLINK(\"https://evil.example/\")", "\uff0b1", "\uff0d1",
+    "\uff20SUM(A1)",
+])
+def test_csv_cells_a_spreadsheet_would_run_are_quoted(tmp_path: Path, body: str) -> None:
+    """A comment a spreadsheet could run, even behind a blank or in full-width forms, is quoted."""
     plans = example_plans()
     snapshot = make_snapshot(plans)
     key = next(plans.commitments()).id
     state = snapshot.items[key]
-    formula = '=HYPERLINK("https://evil.example/","open me")'
-    hostile = dataclasses.replace(state.comments[0], body=formula)
+    hostile = dataclasses.replace(state.comments[0], body=body, id=777)
     items = {**snapshot.items, key: dataclasses.replace(state, comments=(hostile,))}
     save_snapshot(dataclasses.replace(snapshot, items=items), tmp_path / "snapshot.json")
     make_report(EXAMPLES, tmp_path / "snapshot.json", tmp_path / "public", TODAY)
     _, rows = _csv(tmp_path / "public/data/comments.csv")
-    assert [row["body"] for row in rows if "HYPERLINK" in row["body"]] == ["'" + formula]
+    assert [row["body"] for row in rows if row["comment_id"] == "777"] == ["'" + body]
+    assert all(not row["body"].startswith(("=", "+", "-", "@", " ")) for row in rows)

@@ -193,6 +193,18 @@ def test_no_snapshot_shows_no_update_yet(bare_site: Path) -> None:
     assert "Pas encore sur GitLab" in fr
 
 
+def test_no_snapshot_puts_a_banner_on_every_page(site: Path, bare_site: Path) -> None:
+    """Before the first pull every page says so at the top; after it, no page does."""
+    for page in sorted(bare_site.glob("*/**/*.html")):
+        banners = [a for tag, a in scan(page).elements if a.get("class") == "banner"]
+        assert len(banners) == 1, page
+    en = scan(bare_site / "en" / CA1).text
+    assert "No status has been pulled from GitLab yet." in en
+    assert "Aucun état n’a encore été récupéré de GitLab." in scan(bare_site / "fr" / CA1).text
+    for page in sorted(site.glob("*/**/*.html")):
+        assert 'class="banner"' not in page.read_text(encoding="utf-8"), page
+
+
 def _hostile_fragments(page: Page) -> list[str]:
     found = []
     for tag, attrs in page.elements:

@@ -37,6 +37,14 @@ def report(out: Path, snapshot: Path | None, commitments: Path | None,
     snapshot_path = snapshot or config.snapshot
     if not commitments.is_dir():
         raise InputError(f"{commitments}: no such folder of plans (use --commitments)")
+    # A path given on the command line is a promise that the file is there: a typo must not
+    # publish a site where every item silently says "no update yet".
+    if snapshot is not None and not snapshot.is_file():
+        raise InputError(
+            f"{snapshot}: no such snapshot file; check the --snapshot path, or run "
+            f"`tracker pull --snapshot {snapshot}` to create it (without --snapshot, a tracker "
+            f"that has never pulled builds its report with \"no update yet\" everywhere)"
+        )
     if out.resolve() in (Path.cwd().resolve(), commitments.resolve()) or out.resolve() in (
         commitments.resolve().parents
     ):

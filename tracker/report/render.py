@@ -177,8 +177,16 @@ def _date(value: dt.date | dt.datetime | None, lang: str) -> Markup:
     if value is None:
         return Markup("")
     day = _day(value)
-    machine = value.isoformat() if isinstance(value, dt.datetime) else day.isoformat()
+    machine = machine_time(value) if isinstance(value, dt.datetime) else day.isoformat()
     return Markup('<time datetime="{0}">{1}</time>').format(machine, i18n.long_date(day, lang))
+
+
+def machine_time(value: dt.datetime) -> str:
+    """``value`` for ``<time datetime>``: HTML allows at most three digits of a second.
+
+    GitLab (and the fake's real clock) give microseconds; ``isoformat()`` would write all six.
+    """
+    return value.isoformat(timespec="milliseconds" if value.microsecond else "seconds")
 
 
 def _partial_text(value: PartialDate, lang: str) -> str:
@@ -415,7 +423,11 @@ def _joined(texts: Iterable[Text], lang: str) -> str:
     return "; ".join(value for t in texts if (value := t.get(lang)))
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell as a formula when it starts with one of these; some also skip
+# leading blanks and line feeds first, and some read the full-width forms (＝＋－＠) as the
+# ASCII ones, so those starts are neutralised too.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", " ", "\uff1d", "\uff0b", "\uff0d",
+                  "\uff20")
 
 
 def _cell(value: object) -> object:
