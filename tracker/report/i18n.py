@@ -72,6 +72,28 @@ NOTICE_NAMES: dict[str, str] = {
 }
 
 
+ATTENTION_NAMES: dict[str, str] = {
+    "label": N_("Mistyped label"),
+    "conflict": N_("Conflict left by the push"),
+    "claimed-twice": N_("Claimed by several issues"),
+    "issue-gone": N_("Issue gone"),
+    "not-on-gitlab": N_("Not on GitLab"),
+    "confidential": N_("Hidden from the public"),
+    "kept-edit": N_("Edit kept by the push"),
+    "overdue": N_("Overdue"),
+    "stale": N_("No recent update"),
+}
+
+# The issue fields a push finding names (see tracker.snapshot.PushFinding).
+FIELD_NAMES: dict[str, str] = {
+    "title": N_("title"),
+    "description": N_("description"),
+    "due date": N_("due date"),
+    "milestone": N_("GitLab milestone"),
+    "labels": N_("labels"),
+}
+
+
 @functools.cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The compiled catalog for ``lang``; English needs none (its ids are the messages)."""
