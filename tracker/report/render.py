@@ -128,7 +128,7 @@ def use_language(env: jinja2.Environment, lang: str) -> None:
         fdate=lambda value: _date(value, lang),
         fpartial=lambda value: _partial_date(value, lang),
         fmonth=lambda day: i18n.month(day, lang),
-        short=lambda text: _localized(text, lang, block=False, limit=SHORT_TITLE),
+        short=lambda text: _short(text, lang),
         plain_short=lambda text: _shorten(_plain(text, lang), SHORT_TITLE),
         attention_kind=lambda kind: _(i18n.ATTENTION_NAMES.get(kind) or kind),
         field_name=lambda name: _(i18n.FIELD_NAMES.get(name) or name),
@@ -178,20 +178,29 @@ def _shorten(value: str, limit: int) -> str:
     return cut.rstrip(" ,;:.(") + "…"
 
 
-def _localized(
-    text: Text, lang: str, *, block: bool, base: str | None = None, top: int = 3,
-    limit: int | None = None,
-) -> Markup:
-    """The text in ``lang``, or in another language with a visible "translation missing".
+def _short(text: Text, lang: str) -> Markup:
+    """A title cut short to name an item in a row; in another language, said with ``lang``.
 
-    ``limit`` shortens an inline text (timeline rows name an item, they do not quote it).
+    No "translation missing" note here: the item's own row in the milestones table has it,
+    and repeating it on every timeline row would drown the rows.
     """
     picked = _pick(text, lang)
     if picked is None:
         return Markup("")
     value, used = picked
-    if limit is not None:
-        value = _shorten(value, limit)
+    if used == lang:
+        return escape(_shorten(value, SHORT_TITLE))
+    return Markup('<span lang="{0}">{1}</span>').format(used, _shorten(value, SHORT_TITLE))
+
+
+def _localized(
+    text: Text, lang: str, *, block: bool, base: str | None = None, top: int = 3
+) -> Markup:
+    """The text in ``lang``, or in another language with a visible "translation missing"."""
+    picked = _pick(text, lang)
+    if picked is None:
+        return Markup("")
+    value, used = picked
     body = render_markdown(value, base, top) if block else escape(value)
     if used == lang:
         return body
