@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import re
 import xml.etree.ElementTree as ET  # parses only feeds these tests have just built
 from pathlib import Path
 
@@ -227,3 +228,24 @@ def test_csv_cells_a_spreadsheet_would_run_are_quoted(tmp_path: Path, body: str)
     _, rows = _csv(tmp_path / "public/data/comments.csv")
     assert [row["body"] for row in rows if row["comment_id"] == "777"] == ["'" + body]
     assert all(not row["body"].startswith(("=", "+", "-", "@", " ")) for row in rows)
+
+
+def test_open_data_carries_the_official_and_planned_against_actual(site: Path) -> None:
+    """plan.json names the accountable official; both files say when and how late or early."""
+    document = json.loads((site / "data/plan.json").read_text(encoding="utf-8"))
+    commitments = {c["id"]: c for plan in document["plans"] for c in plan["commitments"]}
+    contact = commitments["fr-2021-2023-46"]["contact"]
+    assert contact["name"]
+    assert commitments["fr-2015-2017-22"]["contact"] is None
+    milestones = [m for c in commitments.values() for m in c["milestones"]]
+    done = [m for m in milestones if m["status"] == "complete"]
+    assert done
+    assert all(m["completed_at"] == m["status_since"] for m in done)
+    assert any(isinstance(m["days_late"], int) for m in done if m["due"])
+    _, rows = _csv(site / "data/milestones.csv")
+    dated = [r for r in rows if r["status"] == "complete" and r["due"]]
+    assert dated
+    assert all(r["completed_at"] and re.fullmatch(r"-?\d+", r["days_late"]) for r in dated)
+    _, rows = _csv(site / "data/commitments.csv")
+    names = {r["commitment_id"]: r["contact_name"] for r in rows}
+    assert names["fr-2021-2023-46"] == contact["name"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from conftest import HOSTILE_BODIES, example_plans, make_snapshot
@@ -268,3 +268,53 @@ def test_plan_cards_say_how_much_is_done_with_french_plurals(site: Path) -> None
     assert "25 jalons réalisés sur 125" in fr
     assert "25 of 125 milestones complete" in en
     assert "1 of 6 milestones complete" in en
+
+
+def test_attention_page_in_both_languages_linked_from_each_plan(site: Path) -> None:
+    """The attention page exists in fr and en, each plan links to it, and it says what to do."""
+    en = scan(site / "en/attention/index.html")
+    fr = scan(site / "fr/attention/index.html")
+    assert "What needs attention" in en.text
+    assert "Points d’attention" in fr.text
+    assert "days late." in en.text
+    assert "Report progress on the issue" in en.text
+    for lang in ("fr", "en"):
+        plan = scan(site / lang / "fr-2021-2023/index.html")
+        assert "../attention/index.html#plan-fr-2021-2023" in [a.get("href") for a in plan.all("a")]
+        assert "plan-fr-2021-2023" in scan(site / lang / "attention/index.html").ids
+
+
+def test_each_commitment_links_to_a_prefilled_error_report(site: Path) -> None:
+    """"Report an error" opens a new GitLab issue whose title and text name the commitment."""
+    links = [a["href"] for a in scan(site / EN46).all("a") if "/-/issues/new?" in a.get("href", "")]
+    assert len(links) == 1
+    query = dict(parse_qsl(urlsplit(links[0]).query))
+    assert links[0].startswith("https://gitlab.example.org/ogp/suivi/-/issues/new?")
+    assert query["issue[title]"] == "Wrong data on commitment fr-2021-2023-46"
+    assert query["issue[description]"].startswith("Commitment fr-2021-2023-46: ")
+    fr = [a["href"] for a in scan(site / FR46).all("a") if "/-/issues/new?" in a.get("href", "")]
+    assert "Erreur dans les données" in dict(parse_qsl(urlsplit(fr[0]).query))["issue[title]"]
+
+
+def test_bare_site_has_no_error_link_but_says_when_it_will(bare_site: Path) -> None:
+    """Before the first pull the project's address is unknown: the page says so instead."""
+    page = scan(bare_site / EN46)
+    assert not [a for a in page.all("a") if "/-/issues/new" in a.get("href", "")]
+    assert "a link here lets anyone report an error" in page.text
+
+
+def test_accountable_official_is_named(site: Path) -> None:
+    """The plan's contact is shown as the accountable official, with role."""
+    en = scan(site / EN46).text
+    assert re.search(r"Accountable official \w+ \w+, ", en)
+    assert "Responsable" in scan(site / FR46).text
+
+
+def test_long_timeline_folds_per_month_without_script(site: Path) -> None:
+    """A commitment with many events folds its timeline in <details>, newest month open."""
+    page = scan(site / "en" / CA1)
+    details = page.all("details")
+    assert details
+    assert "open" in details[0]
+    assert all("open" not in d for d in details[1:])
+    assert not scan(site / EN46).all("details")  # a short timeline stays one list
