@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET  # parses only feeds these tests have just built
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,7 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             items[MISTYPED] = dataclasses.replace(items[MISTYPED], label_problems=(
                 LabelProblem("Status::in-progres", "status::in-progress"),))
         items[KEPT] = dataclasses.replace(items[KEPT], push_findings=(
-            PushFinding("kept-edit", "title"),))
+            PushFinding("kept-edit", "title"),), hidden_comments=2)
         save_snapshot(dataclasses.replace(snapshot, items=items), path)
         result = runner.invoke(cli, ["report", "--out", "public"])
         assert result.exit_code == 0, result.output
@@ -168,6 +169,28 @@ def test_planned_and_actual_dates_of_a_closed_milestone(real: Path) -> None:
     assert re.search(r",\d{4}-\d\d-\d\dT[^,]+,\d{3,}$", done)  # completed_at, days late
     page = scan(real / "public/en/fr-2021-2023/commitments/fr-2021-2023-46.html").text
     assert re.search(r"\w+ \d+, 20\d\d [\d,]+ days late", page)  # the day, then how late
+
+
+def test_attention_feed_has_one_entry_per_attention_entry(real: Path) -> None:
+    """The attention feed is Atom, with an entry per item of the list, ids stable by content."""
+    atom = "{http://www.w3.org/2005/Atom}"
+    document = json.loads((real / "public/data/attention.json").read_text(encoding="utf-8"))
+    for lang in ("fr", "en"):
+        feed = ET.parse(real / f"public/{lang}/attention/feed.xml").getroot()  # noqa: S314
+        entries = feed.findall(f"{atom}entry")
+        assert len(entries) == len(document["entries"])
+        ids = [entry.findtext(f"{atom}id") for entry in entries]
+        assert len(set(ids)) == len(ids)
+    titles = [e.findtext(f"{atom}title") for e in feed.findall(f"{atom}entry")]
+    assert f"Mistyped label: {MISTYPED} Ouverture des financements pour les labs de" in " ".join(
+        titles)
+
+
+def test_hidden_comments_are_counted_on_the_page(real: Path) -> None:
+    """Comments left out because their author is blocked are counted, not silently dropped."""
+    page = scan(real / "public/en/fr-2015-2017/commitments/fr-2015-2017-22.html").text
+    assert ("2 comments are not shown: their authors' GitLab accounts are blocked or deleted."
+            in page)
 
 
 @pytest.mark.browser

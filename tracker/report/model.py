@@ -125,6 +125,9 @@ class CommitmentView:
     comment_count: int
     notices: tuple[tuple[str, str], ...]  # (item id, notice)
     institution_slugs: tuple[str, ...]
+    # Comments left out because their author is blocked, banned or deleted on GitLab: the
+    # page says how many, so a reader who counts on GitLab is not left wondering.
+    hidden_comments: int = 0
 
     @property
     def id(self) -> str:
@@ -344,6 +347,7 @@ def _commitment_view(
     own = _state(snapshot, commitment.id)
     events = list(_events(plan.id, commitment.id, commitment.id, commitment.title, True, own))
     notices = [(commitment.id, notice) for notice in own.notices]
+    hidden = own.hidden_comments
     updates = [own.issue.updated_at] if own.issue else []
     rows: list[MilestoneRow] = []
     depth_of: dict[str, int] = {}
@@ -369,6 +373,7 @@ def _commitment_view(
         )
         events.extend(_events(plan.id, commitment.id, milestone.id, milestone.title, False, state))
         notices.extend((milestone.id, notice) for notice in state.notices)
+        hidden += state.hidden_comments
         if state.issue:
             updates.append(state.issue.updated_at)
     events.sort(key=Event.sort_key, reverse=True)
@@ -389,6 +394,7 @@ def _commitment_view(
         comment_count=sum(1 for event in events if event.kind == "comment"),
         notices=tuple(notices),
         institution_slugs=tuple(institutions.slug(name) for name in commitment.lead_institutions),
+        hidden_comments=hidden,
     )
 
 
