@@ -20,6 +20,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
 from tracker.snapshot import (
+    NOTICE_CLAIMED_BY_SEVERAL,
     NOTICE_ISSUE_CONFIDENTIAL,
     NOTICE_ISSUE_DELETED,
     NOTICE_ISSUE_MOVED,
@@ -59,19 +60,6 @@ ROLE_NAMES: dict[str, str] = {
     "civil_society": N_("Civil society"),
 }
 
-NOTICE_NAMES: dict[str, str] = {
-    NOTICE_ISSUE_DELETED: N_("The GitLab issue was deleted."),
-    NOTICE_ISSUE_MOVED: N_("The GitLab issue was moved to another project."),
-    NOTICE_ISSUE_CONFIDENTIAL: N_(
-        "The GitLab issue was made confidential; its comments are hidden."
-    ),
-    NOTICE_SEVERAL_STATUS_LABELS: N_("The GitLab issue has several status labels at once."),
-    NOTICE_SEVERAL_COMPLETION_LABELS: N_(
-        "The GitLab issue has several completion labels at once."
-    ),
-}
-
-
 ATTENTION_NAMES: dict[str, str] = {
     "label": N_("Mistyped label"),
     "conflict": N_("Conflict left by the push"),
@@ -91,6 +79,22 @@ FIELD_NAMES: dict[str, str] = {
     "due date": N_("due date"),
     "milestone": N_("GitLab milestone"),
     "labels": N_("labels"),
+}
+
+
+NOTICE_NAMES: dict[str, str] = {
+    NOTICE_ISSUE_DELETED: N_("The GitLab issue was deleted."),
+    NOTICE_ISSUE_MOVED: N_("The GitLab issue was moved to another project."),
+    NOTICE_ISSUE_CONFIDENTIAL: N_(
+        "The GitLab issue was made confidential; its comments are hidden."
+    ),
+    NOTICE_SEVERAL_STATUS_LABELS: N_("The GitLab issue has several status labels at once."),
+    NOTICE_SEVERAL_COMPLETION_LABELS: N_(
+        "The GitLab issue has several completion labels at once."
+    ),
+    NOTICE_CLAIMED_BY_SEVERAL: N_(
+        "Several GitLab issues claim this item; only the oldest one is read."
+    ),
 }
 
 
