@@ -284,14 +284,18 @@ def test_attention_page_in_both_languages_linked_from_each_plan(site: Path) -> N
         assert "plan-fr-2021-2023" in scan(site / lang / "attention/index.html").ids
 
 
-def test_each_commitment_links_to_a_prefilled_error_report(site: Path) -> None:
-    """"Report an error" opens a new GitLab issue whose title and text name the commitment."""
+def test_each_item_links_to_a_prefilled_error_report(site: Path) -> None:
+    """"Report an error" opens a new GitLab issue whose title and text name the item."""
     links = [a["href"] for a in scan(site / EN46).all("a") if "/-/issues/new?" in a.get("href", "")]
-    assert len(links) == 1
-    query = dict(parse_qsl(urlsplit(links[0]).query))
-    assert links[0].startswith("https://gitlab.example.org/ogp/suivi/-/issues/new?")
-    assert query["issue[title]"] == "Wrong data on commitment fr-2021-2023-46"
-    assert query["issue[description]"].startswith("Commitment fr-2021-2023-46: ")
+    queries = [dict(parse_qsl(urlsplit(link).query)) for link in links]
+    assert all(link.startswith("https://gitlab.example.org/ogp/suivi/-/issues/new?")
+               for link in links)
+    assert [q["issue[title]"] for q in queries] == [
+        "Wrong data on commitment fr-2021-2023-46",
+        *(f"Wrong data on milestone fr-2021-2023-46.{n}" for n in range(1, 6)),
+    ]
+    assert queries[0]["issue[description]"].startswith("Commitment fr-2021-2023-46: ")
+    assert queries[1]["issue[description]"].startswith("Milestone fr-2021-2023-46.1: ")
     fr = [a["href"] for a in scan(site / FR46).all("a") if "/-/issues/new?" in a.get("href", "")]
     assert "Erreur dans les données" in dict(parse_qsl(urlsplit(fr[0]).query))["issue[title]"]
 

@@ -248,8 +248,10 @@ def _partial_date(value: PartialDate | None, lang: str) -> Markup:
 
 
 @jinja2.pass_context
-def _report_error_url(context: jinja2.runtime.Context, view: CommitmentView) -> str | None:
-    """A new GitLab issue, filled in, for anyone who sees wrong data about a commitment.
+def _report_error_url(
+    context: jinja2.runtime.Context, item_id: str, title: Text, is_commitment: bool = True
+) -> str | None:
+    """A new GitLab issue, filled in, for anyone who sees wrong data about an item.
 
     It needs the project's address, which only a pull knows; None before the first pull.
     """
@@ -257,15 +259,20 @@ def _report_error_url(context: jinja2.runtime.Context, view: CommitmentView) -> 
     base = safe_url(report.project.web_url) if report.project else None
     if base is None:
         return None
-    _ = i18n.translations(context["lang"]).gettext
-    title = _("Wrong data on commitment %(id)s") % {"id": view.id}
+    lang = context["lang"]
+    _ = i18n.translations(lang).gettext
+    if is_commitment:
+        subject = _("Wrong data on commitment %(id)s") % {"id": item_id}
+        name = _("Commitment %(id)s: %(title)s")
+    else:
+        subject = _("Wrong data on milestone %(id)s") % {"id": item_id}
+        name = _("Milestone %(id)s: %(title)s")
     body = "\n\n".join((
-        _("Commitment %(id)s: %(title)s") % {
-            "id": view.id, "title": _plain(view.commitment.title, context["lang"])},
+        name % {"id": item_id, "title": _plain(title, lang)},
         _("What is wrong (which milestone, which date or status):"),
         _("What it should say, and how you know:"),
     ))
-    query = urlencode({"issue[title]": title, "issue[description]": body})
+    query = urlencode({"issue[title]": subject, "issue[description]": body})
     return f"{base.rstrip('/')}/-/issues/new?{query}"
 
 
