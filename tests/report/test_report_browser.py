@@ -49,6 +49,8 @@ PAGES = (
     "fr/fr-2015-2017/institutions/index.html",
     "fr/fr-2015-2017/institutions/ministere-de-la-decentralisation-et-de-la-fonction-publique.html",
     "en/data.html",
+    "fr/attention/index.html",
+    "en/attention/index.html",
 )
 RUNNER = """
 axe.run(document, { resultTypes: ["violations"] }).then(function (result) {

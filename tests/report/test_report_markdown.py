@@ -31,6 +31,30 @@ def test_untrusted_markdown_is_rendered_safely(source: str, html: str) -> None:
     assert str(render_markdown(source, BASE)) == html
 
 
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        ("see https://a.example/x?y=1&z=2. ok",
+         '<p>see <a href="https://a.example/x?y=1&amp;z=2" rel="nofollow noopener">'
+         "https://a.example/x?y=1&amp;z=2</a>. ok</p>\n"),
+        ("(https://w.example/Foo_(bar))",
+         '<p>(<a href="https://w.example/Foo_(bar)" rel="nofollow noopener">'
+         "https://w.example/Foo_(bar)</a>)</p>\n"),
+        ("javascript:alert(1) data:text/html,x http://", "<p>javascript:alert(1) "
+         "data:text/html,x http://</p>\n"),
+        ('<a href="https://c.example">https://c.example</a>',
+         '<p><a href="https://c.example" rel="nofollow noopener">https://c.example</a></p>\n'),
+        ("`https://code.example`", "<p><code>https://code.example</code></p>\n"),
+        ('https://x.example/"onmouseover="alert(1)',
+         '<p><a href="https://x.example/" rel="nofollow noopener">https://x.example/</a>'
+         '"onmouseover="alert(1)</p>\n'),
+    ],
+)
+def test_bare_addresses_become_links_and_nothing_else_does(source: str, html: str) -> None:
+    """http(s) addresses pasted as text are links; other schemes, code and links stay as is."""
+    assert str(render_markdown(source, BASE)) == html
+
+
 def test_relative_links_are_dropped_without_a_base() -> None:
     """With no address to resolve against, a relative link keeps only its text."""
     assert str(render_markdown("[x](/relative)")) == "<p><a>x</a></p>\n"

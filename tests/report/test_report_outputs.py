@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import re
 import xml.etree.ElementTree as ET  # parses only feeds these tests have just built
 from pathlib import Path
 
@@ -79,7 +80,9 @@ def test_feeds_are_atom_with_statuses_and_comments(site: Path) -> None:
         assert len(feed.findall(f"{ATOM}entry")) == 100
     feed = ET.parse(site / "en/ca-2022-2024/commitments/ca-2022-2024-c01.xml").getroot()  # noqa: S314
     entries = feed.findall(f"{ATOM}entry")
-    assert len(entries) == 5 + 1 + 2 * 17  # comments, completion, two changes per milestone
+    # Comments, completion, two changes per milestone, but "not-started" then "not-started"
+    # again is one (4 of the 17 milestones).
+    assert len(entries) == 5 + 1 + 2 * 17 - 4
     contents = [e.findtext(f"{ATOM}content") for e in entries
                 if e.find(f"{ATOM}content") is not None]
     assert "<p> and <b>bold</b></p>\n" in contents
@@ -106,26 +109,40 @@ def test_markdown_reports_in_both_languages(site: Path) -> None:
     assert "&amp;" not in en  # Markdown, not HTML escaping
 
 
-def test_cli_builds_with_and_without_snapshot(tmp_path: Path) -> None:
+def test_cli_builds_with_and_without_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`tracker report` prints its phases and a summary, then replaces the site whole."""
+    monkeypatch.chdir(tmp_path)  # no tracker.yml, no .tracker/snapshot.json: never pulled
     runner = CliRunner()
     out = tmp_path / "public"
-    args = ["report", "--commitments", str(EXAMPLES), "--out", str(out),
-            "--snapshot", str(tmp_path / "none.json"), "--today", "2026-11-21"]
+    args = ["report", "--commitments", str(EXAMPLES), "--out", str(out), "--today", "2026-11-21"]
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == f"plans: reading {EXAMPLES}"
-    none = tmp_path / "none.json"
+    none = Path(".tracker/snapshot.json")
     assert lines[1] == f'snapshot: none at {none}, every item shows "no update yet"'
-    assert lines[-1].startswith(f"Report written to {out}/: 68 pages in 2 languages (")
+    assert lines[-1].startswith(f"Report written to {out}/: 70 pages in 2 languages (")
     (out / "stale.html").write_text("old", encoding="utf-8")
     save_snapshot(make_snapshot(example_plans()), tmp_path / "snap.json")
-    args[args.index("--snapshot") + 1] = str(tmp_path / "snap.json")
+    args += ["--snapshot", str(tmp_path / "snap.json")]
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert not (out / "stale.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "snap.json"]  # no temp left
+
+
+def test_mistyped_snapshot_path_is_an_error(tmp_path: Path) -> None:
+    """An explicit --snapshot that does not exist exits 1, names the file, and builds nothing."""
+    out = tmp_path / "public"
+    typo = tmp_path / "nope.json"
+    result = CliRunner().invoke(cli, ["report", "--commitments", str(EXAMPLES), "--out", str(out),
+                                      "--snapshot", str(typo)])
+    assert result.exit_code == 1, result.output
+    assert f"{typo}: no such snapshot file; check the --snapshot path" in result.output
+    assert "tracker pull" in result.output
+    assert not out.exists()
 
 
 def test_failed_build_keeps_the_old_site(tmp_path: Path) -> None:
@@ -184,26 +201,53 @@ def test_crash_mid_build_leaves_the_old_site_and_no_temporary_folder(
         raise OSError("disk full")
 
     monkeypatch.setattr(render, "_write_data", explode)
+    save_snapshot(make_snapshot(example_plans()), tmp_path / "snap.json")
     result = CliRunner().invoke(cli, ["report", "--commitments", str(EXAMPLES), "--out", str(out),
-                                      "--snapshot", str(tmp_path / "none.json")])
+                                      "--snapshot", str(tmp_path / "snap.json")])
     assert result.exit_code == 1
     assert "Error: disk full. Nothing was left half written" in result.stderr
     assert "Traceback" not in result.stderr
     assert [p.name for p in out.iterdir()] == ["index.html"]
     assert (out / "index.html").read_text(encoding="utf-8") == "old site"
-    assert [p.name for p in tmp_path.iterdir()] == ["public"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "snap.json"]
 
 
-def test_csv_cells_a_spreadsheet_would_run_are_quoted(tmp_path: Path) -> None:
-    """A comment starting with '=' reaches comments.csv behind a quote (CSV injection)."""
+@pytest.mark.parametrize("body", [
+    '=HYPERLINK("https://evil.example/","open me")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+    " =1+1", "\n=1+1", "\uff1dHYPERLINK(\"https://evil.example/\")", "\uff0b1", "\uff0d1",
+    "\uff20SUM(A1)",
+])
+def test_csv_cells_a_spreadsheet_would_run_are_quoted(tmp_path: Path, body: str) -> None:
+    """A comment a spreadsheet could run, even behind a blank or in full-width forms, is quoted."""
     plans = example_plans()
     snapshot = make_snapshot(plans)
     key = next(plans.commitments()).id
     state = snapshot.items[key]
-    formula = '=HYPERLINK("https://evil.example/","open me")'
-    hostile = dataclasses.replace(state.comments[0], body=formula)
+    hostile = dataclasses.replace(state.comments[0], body=body, id=777)
     items = {**snapshot.items, key: dataclasses.replace(state, comments=(hostile,))}
     save_snapshot(dataclasses.replace(snapshot, items=items), tmp_path / "snapshot.json")
     make_report(EXAMPLES, tmp_path / "snapshot.json", tmp_path / "public", TODAY)
     _, rows = _csv(tmp_path / "public/data/comments.csv")
-    assert [row["body"] for row in rows if "HYPERLINK" in row["body"]] == ["'" + formula]
+    assert [row["body"] for row in rows if row["comment_id"] == "777"] == ["'" + body]
+    assert all(not row["body"].startswith(("=", "+", "-", "@", " ")) for row in rows)
+
+
+def test_open_data_carries_the_official_and_planned_against_actual(site: Path) -> None:
+    """plan.json names the accountable official; both files say when and how late or early."""
+    document = json.loads((site / "data/plan.json").read_text(encoding="utf-8"))
+    commitments = {c["id"]: c for plan in document["plans"] for c in plan["commitments"]}
+    contact = commitments["fr-2021-2023-46"]["contact"]
+    assert contact["name"]
+    assert commitments["fr-2015-2017-22"]["contact"] is None
+    milestones = [m for c in commitments.values() for m in c["milestones"]]
+    done = [m for m in milestones if m["status"] == "complete"]
+    assert done
+    assert all(m["completed_at"] == m["status_since"] for m in done)
+    assert any(isinstance(m["days_late"], int) for m in done if m["due"])
+    _, rows = _csv(site / "data/milestones.csv")
+    dated = [r for r in rows if r["status"] == "complete" and r["due"]]
+    assert dated
+    assert all(r["completed_at"] and re.fullmatch(r"-?\d+", r["days_late"]) for r in dated)
+    _, rows = _csv(site / "data/commitments.csv")
+    names = {r["commitment_id"]: r["contact_name"] for r in rows}
+    assert names["fr-2021-2023-46"] == contact["name"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from conftest import HOSTILE_BODIES, example_plans, make_snapshot
@@ -193,6 +193,18 @@ def test_no_snapshot_shows_no_update_yet(bare_site: Path) -> None:
     assert "Pas encore sur GitLab" in fr
 
 
+def test_no_snapshot_puts_a_banner_on_every_page(site: Path, bare_site: Path) -> None:
+    """Before the first pull every page says so at the top; after it, no page does."""
+    for page in sorted(bare_site.glob("*/**/*.html")):
+        banners = [a for tag, a in scan(page).elements if a.get("class") == "banner"]
+        assert len(banners) == 1, page
+    en = scan(bare_site / "en" / CA1).text
+    assert "No status has been pulled from GitLab yet." in en
+    assert "Aucun état n’a encore été récupéré de GitLab." in scan(bare_site / "fr" / CA1).text
+    for page in sorted(site.glob("*/**/*.html")):
+        assert 'class="banner"' not in page.read_text(encoding="utf-8"), page
+
+
 def _hostile_fragments(page: Page) -> list[str]:
     found = []
     for tag, attrs in page.elements:
@@ -256,3 +268,57 @@ def test_plan_cards_say_how_much_is_done_with_french_plurals(site: Path) -> None
     assert "25 jalons réalisés sur 125" in fr
     assert "25 of 125 milestones complete" in en
     assert "1 of 6 milestones complete" in en
+
+
+def test_attention_page_in_both_languages_linked_from_each_plan(site: Path) -> None:
+    """The attention page exists in fr and en, each plan links to it, and it says what to do."""
+    en = scan(site / "en/attention/index.html")
+    fr = scan(site / "fr/attention/index.html")
+    assert "What needs attention" in en.text
+    assert "Points d’attention" in fr.text
+    assert "days late." in en.text
+    assert "Report progress on the issue" in en.text
+    for lang in ("fr", "en"):
+        plan = scan(site / lang / "fr-2021-2023/index.html")
+        assert "../attention/index.html#plan-fr-2021-2023" in [a.get("href") for a in plan.all("a")]
+        assert "plan-fr-2021-2023" in scan(site / lang / "attention/index.html").ids
+
+
+def test_each_item_links_to_a_prefilled_error_report(site: Path) -> None:
+    """"Report an error" opens a new GitLab issue whose title and text name the item."""
+    links = [a["href"] for a in scan(site / EN46).all("a") if "/-/issues/new?" in a.get("href", "")]
+    queries = [dict(parse_qsl(urlsplit(link).query)) for link in links]
+    assert all(link.startswith("https://gitlab.example.org/ogp/suivi/-/issues/new?")
+               for link in links)
+    assert [q["issue[title]"] for q in queries] == [
+        "Wrong data on commitment fr-2021-2023-46",
+        *(f"Wrong data on milestone fr-2021-2023-46.{n}" for n in range(1, 6)),
+    ]
+    assert queries[0]["issue[description]"].startswith("Commitment fr-2021-2023-46: ")
+    assert queries[1]["issue[description]"].startswith("Milestone fr-2021-2023-46.1: ")
+    fr = [a["href"] for a in scan(site / FR46).all("a") if "/-/issues/new?" in a.get("href", "")]
+    assert "Erreur dans les données" in dict(parse_qsl(urlsplit(fr[0]).query))["issue[title]"]
+
+
+def test_bare_site_has_no_error_link_but_says_when_it_will(bare_site: Path) -> None:
+    """Before the first pull the project's address is unknown: the page says so instead."""
+    page = scan(bare_site / EN46)
+    assert not [a for a in page.all("a") if "/-/issues/new" in a.get("href", "")]
+    assert "a link here lets anyone report an error" in page.text
+
+
+def test_accountable_official_is_named(site: Path) -> None:
+    """The plan's contact is shown as the accountable official, with role."""
+    en = scan(site / EN46).text
+    assert re.search(r"Accountable official \w+ \w+, ", en)
+    assert "Responsable" in scan(site / FR46).text
+
+
+def test_long_timeline_folds_per_month_without_script(site: Path) -> None:
+    """A commitment with many events folds its timeline in <details>, newest month open."""
+    page = scan(site / "en" / CA1)
+    details = page.all("details")
+    assert details
+    assert "open" in details[0]
+    assert all("open" not in d for d in details[1:])
+    assert not scan(site / EN46).all("details")  # a short timeline stays one list

@@ -12,6 +12,7 @@ from tracker.cli import cli
 from tracker.cli.options import commitments_option, config_from, snapshot_option
 from tracker.errors import InputError
 from tracker.report import make_report
+from tracker.report.model import STALE_AFTER_DAYS
 
 
 @cli.command(
@@ -37,12 +38,23 @@ def report(out: Path, snapshot: Path | None, commitments: Path | None,
     snapshot_path = snapshot or config.snapshot
     if not commitments.is_dir():
         raise InputError(f"{commitments}: no such folder of plans (use --commitments)")
+    # A path given on the command line is a promise that the file is there: a typo must not
+    # publish a site where every item silently says "no update yet".
+    if snapshot is not None and not snapshot.is_file():
+        raise InputError(
+            f"{snapshot}: no such snapshot file; check the --snapshot path, or run "
+            f"`tracker pull --snapshot {snapshot}` to create it (without --snapshot, a tracker "
+            f"that has never pulled builds its report with \"no update yet\" everywhere)"
+        )
     if out.resolve() in (Path.cwd().resolve(), commitments.resolve()) or out.resolve() in (
         commitments.resolve().parents
     ):
         raise InputError(f"{out}: refusing to replace this folder by the site; pick another --out")
     started = time.perf_counter()
     day = today.date() if today else dt.date.today()
-    pages = make_report(commitments, snapshot_path, out, day, progress=click.echo)
+    # `stale_after_days` in tracker.yml, once the configuration reads it; 90 days until then.
+    stale = getattr(config, "stale_after_days", None) or STALE_AFTER_DAYS
+    pages = make_report(commitments, snapshot_path, out, day, progress=click.echo,
+                        stale_after_days=int(stale))
     elapsed = time.perf_counter() - started
     click.echo(f"Report written to {out}/: {pages} pages in 2 languages ({elapsed:.1f} s).")

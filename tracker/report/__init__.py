@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from tracker.plan.load import load_plans
-from tracker.report.model import build_report
+from tracker.report.model import STALE_AFTER_DAYS, build_report
 from tracker.report.render import Progress, build_site
 from tracker.snapshot import load_snapshot
 
@@ -21,6 +21,7 @@ def make_report(
     out: Path,
     today: dt.date,
     progress: Progress = lambda _line: None,
+    stale_after_days: int = STALE_AFTER_DAYS,
 ) -> int:
     """Build the site in ``out`` from the plans and the snapshot; the number of pages written.
 
@@ -35,5 +36,5 @@ def make_report(
         taken = snapshot.generated_at.isoformat()
         progress(f"snapshot: {len(snapshot.items)} items, taken {taken}")
     progress("model: counting statuses and overdue milestones")
-    report = build_report(plans, snapshot, today)
+    report = build_report(plans, snapshot, today, stale_after_days)
     return build_site(report, out, progress)

@@ -16,6 +16,7 @@ from babel.numbers import format_decimal, format_percent
 
 from tracker.i18n import LOCALE_DIR, N_, translations
 from tracker.snapshot import (
+    NOTICE_CLAIMED_BY_SEVERAL,
     NOTICE_ISSUE_CONFIDENTIAL,
     NOTICE_ISSUE_DELETED,
     NOTICE_ISSUE_MOVED,
@@ -50,6 +51,28 @@ ROLE_NAMES: dict[str, str] = {
     "civil_society": N_("Civil society"),
 }
 
+ATTENTION_NAMES: dict[str, str] = {
+    "label": N_("Mistyped label"),
+    "conflict": N_("Conflict left by the push"),
+    "claimed-twice": N_("Claimed by several issues"),
+    "issue-gone": N_("Issue gone"),
+    "not-on-gitlab": N_("Not on GitLab"),
+    "confidential": N_("Hidden from the public"),
+    "kept-edit": N_("Edit kept by the push"),
+    "overdue": N_("Overdue"),
+    "stale": N_("No recent update"),
+}
+
+# The issue fields a push finding names (see tracker.snapshot.PushFinding).
+FIELD_NAMES: dict[str, str] = {
+    "title": N_("title"),
+    "description": N_("description"),
+    "due date": N_("due date"),
+    "milestone": N_("GitLab milestone"),
+    "labels": N_("labels"),
+}
+
+
 NOTICE_NAMES: dict[str, str] = {
     NOTICE_ISSUE_DELETED: N_("The GitLab issue was deleted."),
     NOTICE_ISSUE_MOVED: N_("The GitLab issue was moved to another project."),
@@ -59,6 +82,9 @@ NOTICE_NAMES: dict[str, str] = {
     NOTICE_SEVERAL_STATUS_LABELS: N_("The GitLab issue has several status labels at once."),
     NOTICE_SEVERAL_COMPLETION_LABELS: N_(
         "The GitLab issue has several completion labels at once."
+    ),
+    NOTICE_CLAIMED_BY_SEVERAL: N_(
+        "Several GitLab issues claim this item; only the oldest one is read."
     ),
 }
 

@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
@@ -46,8 +47,64 @@ def _image_as_link(
     return f'<a href="{escape(src)}">{escape(alt)}</a>'
 
 
+# A bare address in a comment, as people paste them. Only http(s): anything else stays text.
+_BARE_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_TRAILING = ".,;:!?*_~'\""  # sentence punctuation after an address is not part of it
+
+
+def _bare_url_end(url: str) -> str:
+    """``url`` without the punctuation that ends the sentence around it."""
+    while url and (url[-1] in _TRAILING or (url[-1] == ")" and url.count("(") < url.count(")"))):
+        url = url[:-1]
+    return url
+
+
+def _linkify(state: StateCore) -> None:
+    """Turn bare addresses in text into links (GitLab does; nh3 still vets every href).
+
+    Text already inside a link, Markdown or raw HTML, is left alone: no link in a link.
+    """
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        inside = 0
+        for token in block.children:
+            if token.type == "link_open" or (
+                    token.type == "html_inline" and token.content.lower().startswith("<a ")):
+                inside += 1
+            elif token.type == "link_close" or (
+                    token.type == "html_inline" and token.content.lower().startswith("</a")):
+                inside = max(0, inside - 1)
+            if token.type != "text" or inside or "://" not in token.content:
+                children.append(token)
+                continue
+            children.extend(_split_urls(token.content))
+        block.children = children
+
+
+def _split_urls(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    done = 0
+    for match in _BARE_URL.finditer(text):
+        url = _bare_url_end(match[0])
+        if len(url) <= len("https://"):
+            continue
+        start, end = match.start(), match.start() + len(url)
+        if start > done:
+            tokens.append(Token("text", "", 0, content=text[done:start]))
+        tokens.append(Token("link_open", "a", 1, attrs={"href": url}, markup="linkify"))
+        tokens.append(Token("text", "", 0, content=url))
+        tokens.append(Token("link_close", "a", -1, markup="linkify"))
+        done = end
+    if done < len(text):
+        tokens.append(Token("text", "", 0, content=text[done:]))
+    return tokens
+
+
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 _PARSER.add_render_rule("image", _image_as_link)
+_PARSER.core.ruler.push("bare_urls", _linkify)
 _PARSER.use(footnote_plugin)  # footnotes ([^1]) as plans write them
 
 

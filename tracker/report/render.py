@@ -31,6 +31,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from markupsafe import Markup, escape
@@ -38,7 +39,15 @@ from markupsafe import Markup, escape
 from tracker.plan.model import PartialDate, Text
 from tracker.report import i18n
 from tracker.report.markdown import markdown_inline, render_markdown, safe_url
-from tracker.report.model import SITE_LANGUAGES, CommitmentView, Event, PlanView, Report
+from tracker.report.model import (
+    ATTENTION_KINDS,
+    SITE_LANGUAGES,
+    Attention,
+    CommitmentView,
+    Event,
+    PlanView,
+    Report,
+)
 from tracker.report_paths import (
     commitment_path,
     institution_path,
@@ -52,18 +61,23 @@ TEMPLATE_DIRS = (
     Path(__file__).resolve().parent.parent.parent / "templates",  # in the repository
 )
 DATA_SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "report-data.schema.json"
+ATTENTION_SCHEMA = DATA_SCHEMA.with_name("attention.schema.json")
 DATA_FORMAT = "ogp-tracker-report-data"
 DATA_VERSION = 1
+ATTENTION_FORMAT = "ogp-tracker-attention"
+ATTENTION_VERSION = 1
+SHORT_TITLE = 60  # characters of an item's title in timeline rows and lists
 FEED_NAMESPACE = uuid.UUID("6f1d0a52-3c1e-4d1b-9a57-0b8f4f1c2e01")  # fixed: ids stay stable
 
 COMMITMENT_COLUMNS = (
     "plan_id", "commitment_id", "title_fr", "title_en", "lead_institutions_fr",
     "lead_institutions_en", "completion", "completion_source", "milestones_total",
-    "milestones_complete", "milestones_overdue", "last_update", "issue_url",
+    "milestones_complete", "milestones_overdue", "last_update", "issue_url", "contact_name",
 )
 MILESTONE_COLUMNS = (
     "plan_id", "commitment_id", "milestone_id", "parent_id", "title_fr", "title_en", "due",
     "due_text_fr", "due_text_en", "status", "status_since", "overdue", "issue_url",
+    "completed_at", "days_late",
 )
 COMMENT_COLUMNS = (
     "plan_id", "commitment_id", "item_id", "comment_id", "created_at", "author_name",
@@ -113,6 +127,14 @@ def use_language(env: jinja2.Environment, lang: str) -> None:
         md_html=lambda body, base=None: str(render_markdown(body, base, 4)),
         fdate=lambda value: _date(value, lang),
         fpartial=lambda value: _partial_date(value, lang),
+        fmonth=lambda day: i18n.month(day, lang),
+        short=lambda text: _short(text, lang),
+        plain_short=lambda text: _shorten(_plain(text, lang), SHORT_TITLE),
+        attention_kind=lambda kind: _(i18n.ATTENTION_NAMES.get(kind) or kind),
+        field_name=lambda name: _(i18n.FIELD_NAMES.get(name) or name),
+        issue_numbers=lambda iids: ", ".join(f"#{iid}" for iid in iids),
+        code=lambda text: Markup("<code>{0}</code>").format(text),
+        report_error_url=_report_error_url,
         fnum=lambda value: i18n.number(value, lang),
         status_name=lambda status: _(i18n.STATUS_NAMES[status]),
         completion_name=lambda level: _(i18n.COMPLETION_NAMES[level]),
@@ -147,6 +169,30 @@ def _plain(text: Text, lang: str) -> str:
     return picked[0] if picked else ""
 
 
+def _shorten(value: str, limit: int) -> str:
+    """``value`` cut at a word before ``limit`` characters, with an ellipsis when cut."""
+    value = " ".join(value.split())
+    if len(value) <= limit:
+        return value
+    cut = value[:limit].rsplit(" ", 1)[0] if " " in value[:limit] else value[:limit]
+    return cut.rstrip(" ,;:.(") + "…"
+
+
+def _short(text: Text, lang: str) -> Markup:
+    """A title cut short to name an item in a row; in another language, said with ``lang``.
+
+    No "translation missing" note here: the item's own row in the milestones table has it,
+    and repeating it on every timeline row would drown the rows.
+    """
+    picked = _pick(text, lang)
+    if picked is None:
+        return Markup("")
+    value, used = picked
+    if used == lang:
+        return escape(_shorten(value, SHORT_TITLE))
+    return Markup('<span lang="{0}">{1}</span>').format(used, _shorten(value, SHORT_TITLE))
+
+
 def _localized(
     text: Text, lang: str, *, block: bool, base: str | None = None, top: int = 3
 ) -> Markup:
@@ -177,8 +223,16 @@ def _date(value: dt.date | dt.datetime | None, lang: str) -> Markup:
     if value is None:
         return Markup("")
     day = _day(value)
-    machine = value.isoformat() if isinstance(value, dt.datetime) else day.isoformat()
+    machine = machine_time(value) if isinstance(value, dt.datetime) else day.isoformat()
     return Markup('<time datetime="{0}">{1}</time>').format(machine, i18n.long_date(day, lang))
+
+
+def machine_time(value: dt.datetime) -> str:
+    """``value`` for ``<time datetime>``: HTML allows at most three digits of a second.
+
+    GitLab (and the fake's real clock) give microseconds; ``isoformat()`` would write all six.
+    """
+    return value.isoformat(timespec="milliseconds" if value.microsecond else "seconds")
 
 
 def _partial_text(value: PartialDate, lang: str) -> str:
@@ -191,6 +245,35 @@ def _partial_date(value: PartialDate | None, lang: str) -> Markup:
         return Markup("")
     # iso() is YYYY-MM-DD for a day (as date.isoformat() writes it) and YYYY-MM for a month.
     return Markup('<time datetime="{0}">{1}</time>').format(value.iso(), _partial_text(value, lang))
+
+
+@jinja2.pass_context
+def _report_error_url(
+    context: jinja2.runtime.Context, item_id: str, title: Text, is_commitment: bool = True
+) -> str | None:
+    """A new GitLab issue, filled in, for anyone who sees wrong data about an item.
+
+    It needs the project's address, which only a pull knows; None before the first pull.
+    """
+    report: Report = context["report"]
+    base = safe_url(report.project.web_url) if report.project else None
+    if base is None:
+        return None
+    lang = context["lang"]
+    _ = i18n.translations(lang).gettext
+    if is_commitment:
+        subject = _("Wrong data on commitment %(id)s") % {"id": item_id}
+        name = _("Commitment %(id)s: %(title)s")
+    else:
+        subject = _("Wrong data on milestone %(id)s") % {"id": item_id}
+        name = _("Milestone %(id)s: %(title)s")
+    body = "\n\n".join((
+        name % {"id": item_id, "title": _plain(title, lang)},
+        _("What is wrong (which milestone, which date or status):"),
+        _("What it should say, and how you know:"),
+    ))
+    query = urlencode({"issue[title]": subject, "issue[description]": body})
+    return f"{base.rstrip('/')}/-/issues/new?{query}"
 
 
 def _feed_id(key: str) -> str:
@@ -278,6 +361,10 @@ def _write_all(report: Report, writer: _Writer, progress: Progress) -> None:
                              "comments": COMMENT_COLUMNS})
         writer.write("feed.xml", f"{lang}/feed.xml", **common, events=report.recent,
                      commitment=None, plan=None)
+        entries = tuple(report.attention())
+        writer.page("attention.html", f"{lang}/attention/index.html", **common,
+                    attention_counts=_attention_counts(entries))
+        writer.write("attention.xml", f"{lang}/attention/feed.xml", **common, entries=entries)
         for view in report.plans:
             writer.page("plan.html", plan_path(lang, view.id), **common, plan=view)
             writer.page("institutions.html", institutions_path(lang, view.id),
@@ -300,6 +387,13 @@ def _write_all(report: Report, writer: _Writer, progress: Progress) -> None:
                              plan=view)
     progress("open data: plan.json and CSV files")
     _write_data(report, writer)
+
+
+def _attention_counts(entries: Iterable[Attention]) -> list[tuple[str, int]]:
+    counts = dict.fromkeys(ATTENTION_KINDS, 0)
+    for entry in entries:
+        counts[entry.kind] += 1
+    return list(counts.items())
 
 
 def _copy_assets(writer: _Writer) -> None:
@@ -395,6 +489,12 @@ def _commitment_data(view: CommitmentView) -> dict[str, Any]:
         "issue_url": safe_url(view.issue.web_url) if view.issue else None,
         "last_update": _iso(view.last_update),
         "comment_count": view.comment_count,
+        "contact": None if c.contact is None else {
+            "name": c.contact.name,
+            "role": _texts(c.contact.role),
+            # Only there when the plan publishes it: the plan file is public already.
+            "email": c.contact.email,
+        },
         "milestones": [
             {
                 "id": row.milestone.id,
@@ -405,9 +505,46 @@ def _commitment_data(view: CommitmentView) -> dict[str, Any]:
                 "status_since": _iso(row.status_since),
                 "overdue": row.overdue,
                 "issue_url": safe_url(row.issue.web_url) if row.issue else None,
+                "completed_at": _iso(row.completed_at),
+                "days_late": row.days_late,
             }
             for row in view.milestones
         ],
+    }
+
+
+def attention_data(report: Report) -> dict[str, Any]:
+    """The document of ``data/attention.json`` (see ``attention.schema.json``)."""
+    names = {(view.id, i.slug): i.name for view in report.plans for i in view.institutions}
+    return {
+        "format": ATTENTION_FORMAT,
+        "version": ATTENTION_VERSION,
+        "today": report.today.isoformat(),
+        "snapshot_taken_at": _iso(report.generated_at),
+        "stale_after_days": report.stale_after_days,
+        "entries": [_attention_entry(entry, names) for entry in report.attention()],
+    }
+
+
+def _attention_entry(entry: Attention, names: Mapping[tuple[str, str], Text]) -> dict[str, Any]:
+    return {
+        "kind": entry.kind,
+        "plan_id": entry.plan_id,
+        "commitment_id": entry.commitment_id,
+        "item_id": entry.item_id,
+        "item_title": _texts(entry.item_title),
+        "is_commitment": entry.is_commitment,
+        "institutions": [_texts(names.get((entry.plan_id, slug), Text()))
+                         for slug in entry.institution_slugs],
+        "issue_url": safe_url(entry.issue.web_url) if entry.issue else None,
+        "days": entry.days,
+        "due": entry.due.iso() if entry.due else None,
+        "last_change": _iso(entry.since),
+        "label": entry.label,
+        "suggestion": entry.suggestion,
+        "field": entry.field,
+        "notice": entry.code,
+        "other_issues": list(entry.other_issues),
     }
 
 
@@ -415,7 +552,11 @@ def _joined(texts: Iterable[Text], lang: str) -> str:
     return "; ".join(value for t in texts if (value := t.get(lang)))
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell as a formula when it starts with one of these; some also skip
+# leading blanks and line feeds first, and some read the full-width forms (＝＋－＠) as the
+# ASCII ones, so those starts are neutralised too.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", " ", "\uff1d", "\uff0b", "\uff0d",
+                  "\uff20")
 
 
 def _cell(value: object) -> object:
@@ -442,6 +583,9 @@ def _write_data(report: Report, writer: _Writer) -> None:
     writer.text("data/plan.json",
                 json.dumps(plan_data(report), ensure_ascii=False, indent=1) + "\n")
     shutil.copyfile(DATA_SCHEMA, writer.root / "data" / "plan.schema.json")
+    writer.text("data/attention.json",
+                json.dumps(attention_data(report), ensure_ascii=False, indent=1) + "\n")
+    shutil.copyfile(ATTENTION_SCHEMA, writer.root / "data" / "attention.schema.json")
     _csv(writer, "commitments.csv", COMMITMENT_COLUMNS, _commitment_rows(report))
     _csv(writer, "milestones.csv", MILESTONE_COLUMNS, _milestone_rows(report))
     _csv(writer, "comments.csv", COMMENT_COLUMNS, _comment_rows(report))
@@ -459,6 +603,7 @@ def _commitment_rows(report: Report) -> Iterator[Mapping[str, object]]:
             "milestones_total": view.total, "milestones_complete": view.done,
             "milestones_overdue": view.overdue, "last_update": _iso(view.last_update) or "",
             "issue_url": (safe_url(view.issue.web_url) or "") if view.issue else "",
+            "contact_name": c.contact.name if c.contact else "",
         }
 
 
@@ -476,6 +621,8 @@ def _milestone_rows(report: Report) -> Iterator[Mapping[str, object]]:
                 "status": row.status or "", "status_since": _iso(row.status_since) or "",
                 "overdue": "true" if row.overdue else "false",
                 "issue_url": (safe_url(row.issue.web_url) or "") if row.issue else "",
+                "completed_at": _iso(row.completed_at) or "",
+                "days_late": "" if row.days_late is None else row.days_late,
             }
 
 
