@@ -61,14 +61,34 @@ def etalab(fr_file: Path, en_file: Path, plan_id: str, out_dir: Path) -> None:
     epilog="""\b
 Examples:
   tracker import canada nap5.yaml                 # writes commitments/ca-2022-2024/
-  tracker import canada nap6.yaml --plan ca-nap6 --out commitments/""",
+  tracker import canada nap6.yaml --plan ca-nap6 --out commitments/
+  tracker import canada nap.yaml --institutions institutions.yml""",
 )
 @click.argument("table", type=_SOURCE)
 @click.option("--plan", "plan_id", help="The plan's id (default: ca-<first year>-<last year>).")
+@click.option(
+    "--institutions",
+    type=_SOURCE,
+    help="A YAML file naming the bodies the built-in list lacks, one a line: "
+    "'CSPS: {en: <English name>, fr: <French name>}' (a code or an acronym as the table "
+    "writes it).",
+)
+@click.option(
+    "--number",
+    type=click.IntRange(min=1),
+    help="The plan's number (default: from dataset_type: nap5 is the 5th, nap the 4th).",
+)
 @_OUT
-def canada(table: Path, plan_id: str | None, out_dir: Path) -> None:
-    """Import a whole plan from a Canada tracker TABLE (CKAN nap5.yaml, nap6.yaml)."""
-    _report(import_canada(table, out_dir, plan_id))
+def canada(
+    table: Path, plan_id: str | None, institutions: Path | None, number: int | None,
+    out_dir: Path,
+) -> None:
+    """Import a whole plan from a Canada tracker TABLE (CKAN nap.yaml, nap5.yaml, nap6.yaml).
+
+    Leads come from lead_dept, or for the 4th plan's table from the acronyms that end each
+    milestone's label; a body the built-in list lacks is named with --institutions.
+    """
+    _report(import_canada(table, out_dir, plan_id, institutions, number))
 
 
 def _report(result: ImportResult) -> None:
