@@ -16,6 +16,7 @@ ETALAB_FR = CORPUS / "france-2015-2017" / "engagement-22.fr.md"
 ETALAB_EN = CORPUS / "france-2015-2017" / "commitment-22.en.md"
 NAP5 = CORPUS / "canada" / "nap5.yaml"
 NAP6 = CORPUS / "canada" / "nap6.yaml"
+US_NAP5 = CORPUS / "usa" / "us-nap5"
 SYNTHETIC = ROOT / "tests" / "fixtures" / "synthetic"
 # Hand-written in the shape of ckanext-canada's `nap` table (4th plan): see its first lines.
 NAP4 = SYNTHETIC / "canada-nap.yaml"
