@@ -21,6 +21,7 @@ SYNTHETIC = ROOT / "tests" / "fixtures" / "synthetic"
 # Hand-written in the shape of ckanext-canada's `nap` table (4th plan): see its first lines.
 NAP4 = SYNTHETIC / "canada-nap.yaml"
 NAP4_INSTITUTIONS = SYNTHETIC / "canada-institutions.yml"
+NAP5_RECORDS = SYNTHETIC / "canada-nap5-records.csv"
 
 
 def schema_errors(path: Path) -> list[str]:

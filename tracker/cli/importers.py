@@ -80,17 +80,23 @@ Examples:
     type=click.IntRange(min=1),
     help="The plan's number (default: from dataset_type: nap5 is the 5th, nap the 4th).",
 )
+@click.option(
+    "--records",
+    type=_SOURCE,
+    help="The table's published records (CSV): the progress reported for each indicator, "
+    "kept as its reported progress.",
+)
 @_OUT
 def canada(
     table: Path, plan_id: str | None, institutions: Path | None, number: int | None,
-    out_dir: Path,
+    records: Path | None, out_dir: Path,
 ) -> None:
     """Import a whole plan from a Canada tracker TABLE (CKAN nap.yaml, nap5.yaml, nap6.yaml).
 
     Leads come from lead_dept, or for the 4th plan's table from the acronyms that end each
     milestone's label; a body the built-in list lacks is named with --institutions.
     """
-    _report(import_canada(table, out_dir, plan_id, institutions, number))
+    _report(import_canada(table, out_dir, plan_id, institutions, number, records))
 
 
 @import_group.command(

@@ -29,10 +29,18 @@ statement, those of the reporting periods and due dates. Reports are filed after
 a reporting period after the stated years (2021-03 for 2018-2020) does not lengthen the plan.
 Its id is ``ca-<first year>-<last year>`` unless one is given, and its number comes from the
 dataset type (``nap5`` -> 5th plan; ``nap`` is the 4th plan's table) unless one is given.
+
+The table defines the reports but holds none: its status scale (NS, LP, SP, C, mapped onto the
+tracker's not-started, limited, substantial, complete) and its reporting periods. The records
+departments filed are published apart, one CSV column per datastore_id; given with
+``--records``, each becomes a ``reported`` entry on its indicator, checked against that scale
+and those periods.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -45,6 +53,7 @@ from tracker.importers.common import (
     check_plan_id,
     clean_text,
     load_yaml,
+    read_text,
     text_of,
     write_plan,
 )
@@ -135,6 +144,9 @@ ACRONYMS: dict[str, str] = {
 # Where the tables' NAP_url paths live.
 SITE = "https://open.canada.ca"
 
+# The tables' status scale (OGP completion levels) on the tracker's scale.
+STATUSES = {"NS": "not-started", "LP": "limited", "SP": "substantial", "C": "complete"}
+
 _ITEM_FIELDS = ("commitments", "milestones", "indicators")
 _DATASET_RE = re.compile(r"^nap(\d*)$")
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -209,8 +221,13 @@ def read_plan(
     plan_id: str | None = None,
     institutions: Institutions | None = None,
     number: int | None = None,
+    records: Path | None = None,
 ) -> tuple[str, dict[str, Any], list[ImportedCommitment]]:
-    """The plan id, plan document and commitments of a CKAN tracker table."""
+    """The plan id, plan document and commitments of a CKAN tracker table.
+
+    ``records`` is the table's published records (CSV, one column per datastore_id): the
+    progress each indicator was reported to make, kept as its ``reported`` list.
+    """
     source = _Source(load_yaml(path), institutions or Institutions())
     data = source.document.data
     fields = _fields(source, data)
@@ -231,6 +248,8 @@ def read_plan(
         "primary_language": LANGUAGES[0],
     }
     commitments = _commitments(source, fields, plan_id)
+    if records is not None:
+        _attach_records(source, fields, records, plan_id, commitments)
     # The plan's page is the one the commitments' links point into.
     first_url = next((c.doc["official_url"]["en"] for c in commitments if "official_url" in c.doc),
                      None)
@@ -245,10 +264,11 @@ def import_canada(
     plan_id: str | None = None,
     institutions: Path | None = None,
     number: int | None = None,
+    records: Path | None = None,
 ) -> ImportResult:
     """Import every commitment of a CKAN tracker table into ``out_dir/<plan id>/``."""
     names = load_institutions(institutions) if institutions else None
-    plan_id, plan_doc, commitments = read_plan(path, plan_id, names, number)
+    plan_id, plan_doc, commitments = read_plan(path, plan_id, names, number, records)
     result = write_plan(
         out_dir, plan_id, plan_doc, [(c.local, c.doc) for c in commitments], LANGUAGES
     )
@@ -274,6 +294,8 @@ class _Source:
         self.choices: dict[str, KeyPath] = {}
         # Each field's English description, where the table states the plan's years.
         self.descriptions: dict[str, str] = {}
+        # The status scale the table defines (NS, LP, SP, C), with its bilingual labels.
+        self.statuses: dict[str, Any] = {}
 
     def key(self, field: str, code: str, *rest: str | int) -> KeyPath:
         """The key path of ``code`` among the choices of ``field``, then of ``rest`` in it."""
@@ -302,6 +324,9 @@ def _fields(source: _Source, data: Any) -> dict[str, Mapping[str, Any]]:
         if isinstance(field, Mapping) and "datastore_id" in field
     }
     found: dict[str, Mapping[str, Any]] = {}
+    status = by_id.get("status", (0, {}))[1].get("choices")
+    if isinstance(status, Mapping):
+        source.statuses = {str(code): value for code, value in status.items()}
     for name in (*_ITEM_FIELDS, "reporting_period"):
         index, field = by_id.get(name, (0, {}))
         value = field.get("choices")
@@ -442,6 +467,82 @@ def _commitments(
 def _without_leads(label: str) -> str:
     """``label`` without the leads that end it, nor the dot French labels put before them."""
     return _TRAILING_LEADS_RE.sub("", label).rstrip(" .")
+
+
+def _attach_records(
+    source: _Source,
+    fields: Mapping[str, Mapping[str, Any]],
+    path: Path,
+    plan_id: str,
+    commitments: list[ImportedCommitment],
+) -> None:
+    """Each record of ``path`` as a report on its indicator, in reporting-period order."""
+    indicators: dict[str, dict[str, Any]] = {}
+
+    def visit(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            indicators[item["id"]] = item
+            visit(item.get("milestones", []))
+
+    for commitment in commitments:
+        visit(commitment.doc["milestones"])
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
+    needed = ("reporting_period", "indicators", "status", "progress_en", "progress_fr")
+    missing = [name for name in needed if name not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(
+            f"{path}, line 1: no column {missing[0]!r}: the records need the columns "
+            f"{', '.join(needed)} (and may have evidence_en/fr, challenges_en/fr), named as "
+            "the table's datastore_id"
+        )
+    scale = ", ".join(source.statuses or STATUSES)
+    found: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    end = reader.line_num
+    for row in reader:
+        # A record's text may span lines: name the line it starts on.
+        line, end = end + 1, reader.line_num
+        period = (row["reporting_period"] or "").strip()
+        if period not in fields["reporting_period"]:
+            raise InputError(
+                f"{path}, line {line}: reporting period {period!r} is not one of the table's "
+                f"({', '.join(fields['reporting_period'])}): fix it"
+            )
+        # The forms show "C01.1.1: <label>"; the code is what identifies the indicator.
+        code = (row["indicators"] or "").split(":", 1)[0].strip()
+        item = indicators.get(f"{plan_id}-{code.lower()}")
+        if item is None:
+            raise InputError(
+                f"{path}, line {line}: indicator {code!r} is not in {source.path.name}: "
+                "check the code or give the table of the same plan"
+            )
+        status = (row["status"] or "").strip()
+        if status not in STATUSES or (source.statuses and status not in source.statuses):
+            raise InputError(
+                f"{path}, line {line}: status {status!r} is not on the table's scale "
+                f"({scale}): fix it"
+            )
+        report: dict[str, Any] = {"date": period, "status": STATUSES[status]}
+        label = source.statuses.get(status)
+        if isinstance(label, Mapping) and all(isinstance(label.get(x), str) for x in LANGUAGES):
+            report["status_text"] = {lang: label[lang] for lang in LANGUAGES}
+        for key in ("progress", "evidence", "challenges"):
+            text = text_of(**{lang: clean_text(row.get(f"{key}_{lang}") or "")
+                              for lang in LANGUAGES})
+            if text:
+                report[key] = text
+        # The addresses the evidence cites, as the model lists them for the report to link.
+        links = re.findall(r"https?://[^\s<>()\[\]\"']+", " ".join(
+            report.get("evidence", {}).values()))
+        if links:
+            report["links"] = list(dict.fromkeys(url.rstrip(".,;") for url in links))
+        report["source"] = {"name": {
+            "en": f"Government of Canada, open government tracker, reporting period {period}",
+            "fr": "Gouvernement du Canada, suivi du gouvernement ouvert, période de "
+                  f"déclaration {period}",
+        }}
+        found.append((period, item, report))
+    for _, item, report in sorted(found, key=lambda entry: entry[0]):
+        item.setdefault("reported", []).append(report)
 
 
 def _add(names: list[Names], more: list[Names]) -> None:
