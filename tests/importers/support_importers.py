@@ -16,6 +16,12 @@ ETALAB_FR = CORPUS / "france-2015-2017" / "engagement-22.fr.md"
 ETALAB_EN = CORPUS / "france-2015-2017" / "commitment-22.en.md"
 NAP5 = CORPUS / "canada" / "nap5.yaml"
 NAP6 = CORPUS / "canada" / "nap6.yaml"
+US_NAP5 = CORPUS / "usa" / "us-nap5"
+SYNTHETIC = ROOT / "tests" / "fixtures" / "synthetic"
+# Hand-written in the shape of ckanext-canada's `nap` table (4th plan): see its first lines.
+NAP4 = SYNTHETIC / "canada-nap.yaml"
+NAP4_INSTITUTIONS = SYNTHETIC / "canada-institutions.yml"
+NAP5_RECORDS = SYNTHETIC / "canada-nap5-records.csv"
 
 
 def schema_errors(path: Path) -> list[str]:

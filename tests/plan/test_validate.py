@@ -125,7 +125,8 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         "unknown key in a milestone, no close match",
         plan_with(COMMITMENT + "    colour: red\n"),
         [f"{C}:9:5: error: milestones[0].colour: unknown key 'colour': allowed keys: "
-         "deliverable, description, due, due_text, follow_up, id, lead, milestones, start, title"],
+         "deliverable, description, due, due_text, follow_up, id, lead, leads, milestones, "
+         "official_url, reported, start, title"],
     ),
     (
         "missing plan key",

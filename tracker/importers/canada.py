@@ -1,27 +1,46 @@
-"""Import a plan from Canada's open-government tracker tables (CKAN ``nap5.yaml``, ``nap6.yaml``).
+"""Import a plan from Canada's open-government tracker tables (CKAN ``nap``, ``nap5``, ``nap6``).
 
 The tables are CKAN dataset definitions from open-data/ckanext-canada. The plan's items are the
 ``choices`` of three fields of the first resource, keyed by code::
 
-    commitments  C01      {en, fr}                               -> commitment  <plan>-c01
-    milestones   C01.1    {en, fr}                               -> milestone   <plan>-c01.1
+    commitments  C01      {en, fr, NAP_url}                      -> commitment  <plan>-c01
+    milestones   C01.1    {en, fr, full_text, NAP_url}           -> milestone   <plan>-c01.1
     indicators   C01.1.1  {en, fr, due_date, deadline, lead_dept} -> child       <plan>-c01.1.1
 
 An indicator's ``due_date`` (YYYY-MM) becomes ``due`` and its bilingual ``deadline`` text
-``due_text``. ``lead_dept`` codes become institution names through :data:`INSTITUTIONS`; an
-unknown code is an error (never a guessed name): add it to the table. A commitment's lead
-institutions are the distinct leads of its indicators in first-seen order; an indicator whose
-leads are not exactly the commitment's names them in its own ``lead``. ``supt_sept`` codes
-become the commitment's supporting actors.
+``due_text``. A ``full_text`` (the whole sentence, with its target) becomes the item's
+``description`` beside its short label, and a ``NAP_url`` (a path on open.canada.ca) its
+``official_url``.
 
-The plan covers whole calendar years: from January of the earliest year among the reporting
-periods and due dates to December of the latest (nap5: 2022-01 to 2024-12). Its id is
-``ca-<first year>-<last year>`` unless one is given, and its number comes from the dataset type
-(``nap5`` -> 5th plan).
+Leads come from the indicators' ``lead_dept`` codes (nap5, nap6). The 4th plan's table (``nap``)
+has none: its leads are the acronyms that end each milestone's English label, "(NRCan/StatCan/
+TBS)", one institution per acronym, stripped from the title. Codes and acronyms become names
+through :data:`INSTITUTIONS` and :data:`ACRONYMS`, or through the file the person gives with
+``--institutions`` for bodies the built-in list lacks; an unknown one is an error (never a
+guessed name). A commitment's lead institutions are the distinct leads of its items in
+first-seen order; an item whose leads are not exactly the commitment's names them in its own
+``lead`` (one) or ``leads`` (several, each on its own: names such as "Innovation, Science and
+Economic Development Canada" contain commas, so they are never joined into one text).
+``supt_sept`` codes, and "with support from" in a label, become supporting actors.
+
+The plan covers whole calendar years: those the table's description of its commitments states
+("the 2018-2020 National Action Plan"), widened to any due date outside them; without such a
+statement, those of the reporting periods and due dates. Reports are filed after the work, so
+a reporting period after the stated years (2021-03 for 2018-2020) does not lengthen the plan.
+Its id is ``ca-<first year>-<last year>`` unless one is given, and its number comes from the
+dataset type (``nap5`` -> 5th plan; ``nap`` is the 4th plan's table) unless one is given.
+
+The table defines the reports but holds none: its status scale (NS, LP, SP, C, mapped onto the
+tracker's not-started, limited, substantial, complete) and its reporting periods. The records
+departments filed are published apart, one CSV column per datastore_id; given with
+``--records``, each becomes a ``reported`` entry on its indicator, checked against that scale
+and those periods.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,6 +53,7 @@ from tracker.importers.common import (
     check_plan_id,
     clean_text,
     load_yaml,
+    read_text,
     text_of,
     write_plan,
 )
@@ -81,21 +101,137 @@ INSTITUTIONS: dict[str, tuple[str, str]] = {
     ),
     "vac-acc": ("Veterans Affairs Canada", "Anciens Combattants Canada"),
     "wage": ("Women and Gender Equality Canada", "Femmes et Égalité des genres Canada"),
+    # Named by the 4th plan (2018-2020) through the acronyms of its labels.
+    "cirnac-rcaanc": (
+        "Crown-Indigenous Relations and Northern Affairs Canada",
+        "Relations Couronne-Autochtones et Affaires du Nord Canada",
+    ),
+    "csps-efpc": ("Canada School of Public Service", "École de la fonction publique du Canada"),
+    "fin": ("Department of Finance Canada", "Ministère des Finances Canada"),
+    "nrc-cnrc": ("National Research Council Canada", "Conseil national de recherches Canada"),
+    "swc-cfc": ("Status of Women Canada", "Condition féminine Canada"),
 }
 
+# The English acronyms the 4th plan's labels end with, to their codes above. Case is ignored.
+ACRONYMS: dict[str, str] = {
+    "CIRNA": "cirnac-rcaanc",
+    "CIRNAC": "cirnac-rcaanc",
+    "CSPS": "csps-efpc",
+    "DOJ": "jus",
+    "ECCC": "ec",
+    "ESDC": "esdc-edsc",
+    "FIN": "fin",
+    "GAC": "dfatd-maecd",
+    "HC": "hc-sc",
+    "IDRC": "idrc-crdi",
+    "ISC": "isc-sac",
+    "ISED": "ic",
+    "LAC": "lac-bac",
+    "NRC": "nrc-cnrc",
+    "NRCAN": "nrcan-rncan",
+    "PCH": "pch",
+    "PCO": "pco-bcp",
+    "PS": "ps-sp",
+    "PSPC": "pwgsc-tpsgc",
+    "RCMP": "rcmp-grc",
+    "STATCAN": "statcan",
+    "SWC": "swc-cfc",
+    "TBS": "tbs-sct",
+    "VAC": "vac-acc",
+    "WAGE": "wage",
+}
+
+# Where the tables' NAP_url paths live.
+SITE = "https://open.canada.ca"
+
+# The tables' status scale (OGP completion levels) on the tracker's scale.
+STATUSES = {"NS": "not-started", "LP": "limited", "SP": "substantial", "C": "complete"}
+
 _ITEM_FIELDS = ("commitments", "milestones", "indicators")
-_DATASET_RE = re.compile(r"^nap(\d+)$")
+_DATASET_RE = re.compile(r"^nap(\d*)$")
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# The 4th plan's table is the only one named without a number.
+_UNNUMBERED_PLAN = 4
+# "The 10 commitments in the 2018-2020 National Action Plan": the years the plan states.
+_STATED_YEARS_RE = re.compile(r"\b(\d{4})\s*[-–]\s*(\d{4})\b")
+# The lead list that ends a label: "... open.canada.ca (NRCan/StatCan/TBS)", maybe then a dot.
+_TRAILING_LEADS_RE = re.compile(r"\s*\(([^()]+)\)[\s.]*$")
+_LEAD_SEPARATORS_RE = re.compile(r"\s*[/;,]\s*")
+_SUPPORT_PREFIX = "with support from "
+
+Names = tuple[str, str]
+
+
+class Institutions:
+    """Institution names by code or acronym: the built-in lists, then the person's own file."""
+
+    def __init__(self, extra: Mapping[str, Names] | None = None, extra_path: Path | None = None):
+        self.extra = {key.casefold(): names for key, names in (extra or {}).items()}
+        self.extra_path = extra_path
+        self._codes = {key.casefold(): names for key, names in INSTITUTIONS.items()}
+        self._acronyms = {key.casefold(): code for key, code in ACRONYMS.items()}
+
+    def get(self, key: str) -> Names | None:
+        """The English and French names of ``key`` (a code, an acronym), or None."""
+        folded = key.strip().casefold()
+        if folded in self.extra:
+            return self.extra[folded]
+        if folded in self._codes:
+            return self._codes[folded]
+        code = self._acronyms.get(folded)
+        return INSTITUTIONS[code] if code else None
+
+    def unknown(self, where: str, key: str, what: str) -> InputError:
+        """The error for ``key``, which no list names: say how to name it without editing code."""
+        file = f" (add it to {self.extra_path})" if self.extra_path else ""
+        return InputError(
+            f"{where}: unknown department {key!r} in {what}: give its English and French names "
+            f"in a YAML file passed with --institutions{file}, a line such as "
+            f"'{key}: {{en: <English name>, fr: <French name>}}'"
+        )
+
+
+def load_institutions(path: Path) -> Institutions:
+    """The ``--institutions`` file: ``CODE: {en: ..., fr: ...}`` lines; InputError if malformed."""
+    document = load_yaml(path)
+    data = document.data
+    if not isinstance(data, Mapping) or not data:
+        raise InputError(
+            f"{path}, line 1: expected one line per institution, such as "
+            "'OCSA: {en: Office of the Chief Science Advisor, fr: Bureau du conseiller "
+            "scientifique en chef}'"
+        )
+    extra: dict[str, Names] = {}
+    for key, value in data.items():
+        line = document.where((key,), key=True).line
+        if not (
+            isinstance(value, Mapping)
+            and all(isinstance(value.get(lang), str) and value[lang].strip() for lang in LANGUAGES)
+        ):
+            raise InputError(
+                f"{path}, line {line}: {key} needs its English and French names: "
+                f"'{key}: {{en: <English name>, fr: <French name>}}'"
+            )
+        extra[str(key)] = (clean_text(value["en"]), clean_text(value["fr"]))
+    return Institutions(extra, path)
 
 
 def read_plan(
-    path: Path, plan_id: str | None = None
+    path: Path,
+    plan_id: str | None = None,
+    institutions: Institutions | None = None,
+    number: int | None = None,
+    records: Path | None = None,
 ) -> tuple[str, dict[str, Any], list[ImportedCommitment]]:
-    """The plan id, plan document and commitments of a CKAN tracker table."""
-    source = _Source(load_yaml(path))
+    """The plan id, plan document and commitments of a CKAN tracker table.
+
+    ``records`` is the table's published records (CSV, one column per datastore_id): the
+    progress each indicator was reported to make, kept as its ``reported`` list.
+    """
+    source = _Source(load_yaml(path), institutions or Institutions())
     data = source.document.data
     fields = _fields(source, data)
-    number = _plan_number(source, data)
+    number = number or _plan_number(source, data)
     years = _years(source, fields)
     first, last = min(years), max(years)
     plan_id = check_plan_id(plan_id or f"ca-{first}-{last}")
@@ -111,12 +247,28 @@ def read_plan(
         "languages": list(LANGUAGES),
         "primary_language": LANGUAGES[0],
     }
-    return plan_id, plan_doc, _commitments(source, fields, plan_id)
+    commitments = _commitments(source, fields, plan_id)
+    if records is not None:
+        _attach_records(source, fields, records, plan_id, commitments)
+    # The plan's page is the one the commitments' links point into.
+    first_url = next((c.doc["official_url"]["en"] for c in commitments if "official_url" in c.doc),
+                     None)
+    if first_url:
+        plan_doc["url"] = first_url.split("#", 1)[0]
+    return plan_id, plan_doc, commitments
 
 
-def import_canada(path: Path, out_dir: Path, plan_id: str | None = None) -> ImportResult:
+def import_canada(
+    path: Path,
+    out_dir: Path,
+    plan_id: str | None = None,
+    institutions: Path | None = None,
+    number: int | None = None,
+    records: Path | None = None,
+) -> ImportResult:
     """Import every commitment of a CKAN tracker table into ``out_dir/<plan id>/``."""
-    plan_id, plan_doc, commitments = read_plan(path, plan_id)
+    names = load_institutions(institutions) if institutions else None
+    plan_id, plan_doc, commitments = read_plan(path, plan_id, names, number, records)
     result = write_plan(
         out_dir, plan_id, plan_doc, [(c.local, c.doc) for c in commitments], LANGUAGES
     )
@@ -134,11 +286,16 @@ def import_canada(path: Path, out_dir: Path, plan_id: str | None = None) -> Impo
 class _Source:
     """The parsed table, to say on which line a code or one of its values is written."""
 
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, institutions: Institutions) -> None:
         self.path = document.path
         self.document = document
+        self.institutions = institutions
         # The key path of each field's choices: ("resources", 0, "fields", <index>, "choices").
         self.choices: dict[str, KeyPath] = {}
+        # Each field's English description, where the table states the plan's years.
+        self.descriptions: dict[str, str] = {}
+        # The status scale the table defines (NS, LP, SP, C), with its bilingual labels.
+        self.statuses: dict[str, Any] = {}
 
     def key(self, field: str, code: str, *rest: str | int) -> KeyPath:
         """The key path of ``code`` among the choices of ``field``, then of ``rest`` in it."""
@@ -161,14 +318,18 @@ def _fields(source: _Source, data: Any) -> dict[str, Mapping[str, Any]]:
     fields = resources[0].get("fields")
     if not isinstance(fields, list):
         raise InputError(f"{source.path}: resources[0] has no 'fields' list: expected {expected}")
-    choices = {
-        str(field["datastore_id"]): (index, field.get("choices"))
+    by_id = {
+        str(field["datastore_id"]): (index, field)
         for index, field in enumerate(fields)
         if isinstance(field, Mapping) and "datastore_id" in field
     }
     found: dict[str, Mapping[str, Any]] = {}
+    status = by_id.get("status", (0, {}))[1].get("choices")
+    if isinstance(status, Mapping):
+        source.statuses = {str(code): value for code, value in status.items()}
     for name in (*_ITEM_FIELDS, "reporting_period"):
-        index, value = choices.get(name, (0, None))
+        index, field = by_id.get(name, (0, {}))
+        value = field.get("choices")
         if not isinstance(value, Mapping) or not value:
             raise InputError(
                 f"{source.path}: no field '{name}' with choices: expected {expected}"
@@ -176,6 +337,9 @@ def _fields(source: _Source, data: Any) -> dict[str, Mapping[str, Any]]:
         # The reader gives every key as text, so the codes are strings already.
         found[name] = value
         source.choices[name] = ("resources", 0, "fields", index, "choices")
+        description = field.get("description")
+        if isinstance(description, Mapping) and isinstance(description.get("en"), str):
+            source.descriptions[name] = description["en"]
     return found
 
 
@@ -183,31 +347,36 @@ def _plan_number(source: _Source, data: Mapping[str, Any]) -> int:
     match = _DATASET_RE.match(str(data.get("dataset_type", "")))
     if match is None:
         raise InputError(
-            f"{source.where(('dataset_type',))}: dataset_type should be napN (nap5, nap6) to tell "
-            "which national action plan this is"
+            f"{source.where(('dataset_type',))}: dataset_type should be nap (the 4th plan's "
+            "table) or napN (nap5, nap6) to tell which national action plan this is; or give "
+            "the plan's number with --number"
         )
-    return int(match[1])
+    return int(match[1]) if match[1] else _UNNUMBERED_PLAN
 
 
 def _years(source: _Source, fields: Mapping[str, Mapping[str, Any]]) -> list[int]:
-    """Every year the reporting periods and the indicators' due dates name."""
-    months = [
+    """The years the plan covers: those it states, else those its dates name (see module)."""
+    periods = [
         (month, source.key("reporting_period", month)) for month in fields["reporting_period"]
     ]
-    months += [
+    dues = [
         (str(item["due_date"]), source.key("indicators", code, "due_date"))
         for code, item in fields["indicators"].items()
         if isinstance(item, Mapping) and item.get("due_date") is not None
     ]
-    years: list[int] = []
-    for month, key_path in months:
-        match = _MONTH_RE.match(month)
-        if match is None:
-            raise InputError(
-                f"{source.where(key_path)}: {month!r} is not a month: write YYYY-MM"
-            )
-        years.append(int(match[1]))
-    return years
+    years: dict[str, list[int]] = {"periods": [], "dues": []}
+    for kind, months in (("periods", periods), ("dues", dues)):
+        for month, key_path in months:
+            match = _MONTH_RE.match(month)
+            if match is None:
+                raise InputError(
+                    f"{source.where(key_path)}: {month!r} is not a month: write YYYY-MM"
+                )
+            years[kind].append(int(match[1]))
+    stated = _STATED_YEARS_RE.search(source.descriptions.get("commitments", ""))
+    if stated and int(stated[1]) <= int(stated[2]):
+        return [int(stated[1]), int(stated[2]), *years["dues"]]
+    return years["periods"] + years["dues"]
 
 
 def _commitments(
@@ -215,28 +384,46 @@ def _commitments(
 ) -> list[ImportedCommitment]:
     commitments: dict[str, dict[str, Any]] = {}
     milestones: dict[str, dict[str, Any]] = {}
-    leads: dict[str, list[str]] = {}
-    supports: dict[str, list[str]] = {}
-    indicator_leads: list[tuple[str, list[str], dict[str, Any]]] = []
+    leads: dict[str, list[Names]] = {}
+    supports: dict[str, list[Names]] = {}
+    # Each item that has leads of its own, to name them when they are not the commitment's.
+    item_leads: list[tuple[str, list[Names], dict[str, Any]]] = []
+    from_labels = not any(
+        isinstance(item, Mapping) and item.get("lead_dept") is not None
+        for item in fields["indicators"].values()
+    )
     for code, item in fields["commitments"].items():
         _check_code(source, "commitments", code)
         commitments[code] = {
             "id": f"{plan_id}-{code.lower()}",
-            **_title(source, "commitments", code, item),
+            **_item(source, "commitments", code, item),
             "lead_institutions": [],
             "milestones": [],
         }
         leads[code], supports[code] = [], []
     for code, item in fields["milestones"].items():
         parent = _parent(source, "milestones", code, commitments)
-        milestone = {"id": f"{plan_id}-{code.lower()}", **_title(source, "milestones", code, item)}
+        milestone: dict[str, Any] = {"id": f"{plan_id}-{code.lower()}"}
+        if from_labels:
+            names, supported = _label_leads(source, code, item)
+            _add(leads[parent], names)
+            _add(supports[parent], supported)
+            item_leads.append((parent, names, milestone))
+            # The leads are kept apart; the title is the label without them (and the dot the
+            # French labels put before them).
+            item = {**item, **{
+                lang: _without_leads(item[lang])
+                for lang in LANGUAGES
+                if isinstance(item, Mapping) and isinstance(item.get(lang), str)
+            }}
+        milestone.update(_item(source, "milestones", code, item))
         commitments[parent]["milestones"].append(milestone)
         milestones[code] = milestone
     for code, item in fields["indicators"].items():
         parent = _parent(source, "indicators", code, milestones)
         indicator: dict[str, Any] = {
             "id": f"{plan_id}-{code.lower()}",
-            **_title(source, "indicators", code, item),
+            **_item(source, "indicators", code, item),
         }
         if item.get("due_date") is not None:
             indicator["due"] = str(item["due_date"])
@@ -246,29 +433,150 @@ def _commitments(
                 source, source.key("indicators", code, "deadline"), code, deadline, "deadline"
             )
         commitment = code.split(".")[0]
-        codes = _dept_codes(source, code, item.get("lead_dept"), "lead_dept", required=True)
-        leads[commitment] += [c for c in codes if c not in leads[commitment]]
-        for support in _dept_codes(source, code, item.get("supt_sept"), "supt_sept"):
-            if support not in supports[commitment]:
-                supports[commitment].append(support)
-        indicator_leads.append((commitment, codes, indicator))
+        if not from_labels:
+            names = _dept_names(source, code, item.get("lead_dept"), "lead_dept", required=True)
+            _add(leads[commitment], names)
+            _add(supports[commitment],
+                 _dept_names(source, code, item.get("supt_sept"), "supt_sept"))
+            item_leads.append((commitment, names, indicator))
         milestones[parent].setdefault("milestones", []).append(indicator)
-    for commitment, codes, indicator in indicator_leads:
-        if codes != leads[commitment]:
-            indicator["lead"] = _joined_names(codes)
+    for commitment, names, doc in item_leads:
+        if names != leads[commitment]:
+            if len(names) == 1:
+                doc["lead"] = _names(names[0])
+            else:
+                doc["leads"] = [_names(n) for n in names]
     result: list[ImportedCommitment] = []
     for code, doc in commitments.items():
         if not leads[code]:
+            where = "milestone whose label ends with its leads" if from_labels else (
+                "indicator with a lead_dept"
+            )
             raise InputError(
                 f"{source.where(source.key('commitments', code))}: commitment {code} has no "
-                "indicator with a lead_dept, so no lead institution: add its indicators"
+                f"{where}, so no lead institution: add its milestones and indicators"
             )
-        doc["lead_institutions"] = [_names(c) for c in leads[code]]
+        doc["lead_institutions"] = [_names(n) for n in leads[code]]
         if supports[code]:
-            doc["supporting_actors"] = [_names(c) for c in supports[code]]
+            doc["supporting_actors"] = [_names(n) for n in supports[code]]
         # Schema order puts supporting_actors before milestones; the writer reorders anyway.
         result.append(ImportedCommitment(local=code.lower(), doc=doc))
     return result
+
+
+def _without_leads(label: str) -> str:
+    """``label`` without the leads that end it, nor the dot French labels put before them."""
+    return _TRAILING_LEADS_RE.sub("", label).rstrip(" .")
+
+
+def _attach_records(
+    source: _Source,
+    fields: Mapping[str, Mapping[str, Any]],
+    path: Path,
+    plan_id: str,
+    commitments: list[ImportedCommitment],
+) -> None:
+    """Each record of ``path`` as a report on its indicator, in reporting-period order."""
+    indicators: dict[str, dict[str, Any]] = {}
+
+    def visit(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            indicators[item["id"]] = item
+            visit(item.get("milestones", []))
+
+    for commitment in commitments:
+        visit(commitment.doc["milestones"])
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
+    needed = ("reporting_period", "indicators", "status", "progress_en", "progress_fr")
+    missing = [name for name in needed if name not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(
+            f"{path}, line 1: no column {missing[0]!r}: the records need the columns "
+            f"{', '.join(needed)} (and may have evidence_en/fr, challenges_en/fr), named as "
+            "the table's datastore_id"
+        )
+    scale = ", ".join(source.statuses or STATUSES)
+    found: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    end = reader.line_num
+    for row in reader:
+        # A record's text may span lines: name the line it starts on.
+        line, end = end + 1, reader.line_num
+        period = (row["reporting_period"] or "").strip()
+        if period not in fields["reporting_period"]:
+            raise InputError(
+                f"{path}, line {line}: reporting period {period!r} is not one of the table's "
+                f"({', '.join(fields['reporting_period'])}): fix it"
+            )
+        # The forms show "C01.1.1: <label>"; the code is what identifies the indicator.
+        code = (row["indicators"] or "").split(":", 1)[0].strip()
+        item = indicators.get(f"{plan_id}-{code.lower()}")
+        if item is None:
+            raise InputError(
+                f"{path}, line {line}: indicator {code!r} is not in {source.path.name}: "
+                "check the code or give the table of the same plan"
+            )
+        status = (row["status"] or "").strip()
+        if status not in STATUSES or (source.statuses and status not in source.statuses):
+            raise InputError(
+                f"{path}, line {line}: status {status!r} is not on the table's scale "
+                f"({scale}): fix it"
+            )
+        report: dict[str, Any] = {"date": period, "status": STATUSES[status]}
+        label = source.statuses.get(status)
+        if isinstance(label, Mapping) and all(isinstance(label.get(x), str) for x in LANGUAGES):
+            report["status_text"] = {lang: label[lang] for lang in LANGUAGES}
+        for key in ("progress", "evidence", "challenges"):
+            text = text_of(**{lang: clean_text(row.get(f"{key}_{lang}") or "")
+                              for lang in LANGUAGES})
+            if text:
+                report[key] = text
+        # The addresses the evidence cites, as the model lists them for the report to link.
+        links = re.findall(r"https?://[^\s<>()\[\]\"']+", " ".join(
+            report.get("evidence", {}).values()))
+        if links:
+            report["links"] = list(dict.fromkeys(url.rstrip(".,;") for url in links))
+        report["source"] = {"name": {
+            "en": f"Government of Canada, open government tracker, reporting period {period}",
+            "fr": "Gouvernement du Canada, suivi du gouvernement ouvert, période de "
+                  f"déclaration {period}",
+        }}
+        found.append((period, item, report))
+    for _, item, report in sorted(found, key=lambda entry: entry[0]):
+        item.setdefault("reported", []).append(report)
+
+
+def _add(names: list[Names], more: list[Names]) -> None:
+    """Append the names of ``more`` that ``names`` lacks, keeping first-seen order."""
+    names += [n for n in more if n not in names]
+
+
+def _label_leads(source: _Source, code: str, item: Any) -> tuple[list[Names], list[Names]]:
+    """The leads and supporters that end a milestone's English label: "(NRCan/StatCan/TBS)"."""
+    key_path = source.key("milestones", code, "en")
+    label = item.get("en") if isinstance(item, Mapping) else None
+    match = _TRAILING_LEADS_RE.search(label) if isinstance(label, str) else None
+    if match is None:
+        raise InputError(
+            f"{source.where(key_path)}: the table has no lead_dept, and the English label of "
+            f"{code} does not end with its leads in parentheses, such as '(TBS)' or "
+            "'(NRCan/StatCan/TBS)': add them"
+        )
+    leads: list[Names] = []
+    supports: list[Names] = []
+    for part in _LEAD_SEPARATORS_RE.split(match[1]):
+        part = part.strip().removeprefix("and ").strip()
+        if not part:
+            continue
+        target = leads
+        if part.casefold().startswith(_SUPPORT_PREFIX):
+            part, target = part[len(_SUPPORT_PREFIX):].strip(), supports
+        names = source.institutions.get(part)
+        if names is None:
+            raise source.institutions.unknown(
+                source.where(key_path), part, f"the label of {code}"
+            )
+        _add(target, [names])
+    return leads, supports
 
 
 def _check_code(source: _Source, field: str, code: str) -> None:
@@ -307,20 +615,52 @@ def _bilingual(
     return {lang: clean_text(value[lang]) for lang in LANGUAGES}
 
 
-def _title(source: _Source, field: str, code: str, item: Any) -> dict[str, Any]:
-    """``title`` (first paragraph) and, for a longer text, ``description`` (the rest)."""
+def _item(source: _Source, field: str, code: str, item: Any) -> dict[str, Any]:
+    """An item's ``title``, ``description`` and ``official_url`` from its choice."""
     text = _bilingual(source, source.key(field, code), code, item, "label")
+    # The first paragraph is the title; a longer label's other paragraphs, its description.
     parts = {lang: value.split("\n\n", 1) for lang, value in text.items()}
     fields: dict[str, Any] = {"title": {lang: part[0].strip() for lang, part in parts.items()}}
     description = text_of(**{lang: part[1] for lang, part in parts.items() if len(part) > 1})
+    full = item.get("full_text")
+    if full is not None:
+        full_text = _bilingual(
+            source, source.key(field, code, "full_text"), code, full, "full_text"
+        )
+        # The whole sentence, target included, is the item's text; the label is its short form.
+        # One that only repeats the label (leads aside) adds nothing.
+        if {lang: _without_leads(value) for lang, value in full_text.items()} != {
+            lang: _without_leads(value) for lang, value in text.items()
+        }:
+            description = full_text
     if description:
         fields["description"] = description
+    url = item.get("NAP_url")
+    if url is not None:
+        fields["official_url"] = _urls(source, source.key(field, code, "NAP_url"), code, url)
     return fields
 
 
-def _dept_codes(
+def _urls(source: _Source, key_path: KeyPath, code: str, value: Any) -> dict[str, str]:
+    """A NAP_url's paths as full addresses on the open-government site."""
+    paths = _bilingual(source, key_path, code, value, "NAP_url")
+    urls: dict[str, str] = {}
+    for lang, path in paths.items():
+        if path.startswith(("https://", "http://")):
+            urls[lang] = path
+        elif path.startswith("/") and not re.search(r"\s", path):
+            urls[lang] = SITE + path
+        else:
+            raise InputError(
+                f"{source.where(key_path)}: the NAP_url of {code} in {lang!r} is {path!r}: "
+                "write a path on open.canada.ca such as /en/content/... or a full address"
+            )
+    return urls
+
+
+def _dept_names(
     source: _Source, code: str, value: Any, what: str, *, required: bool = False
-) -> list[str]:
+) -> list[Names]:
     codes = [value] if isinstance(value, str) else value
     if value is None and not required:
         return []
@@ -330,26 +670,20 @@ def _dept_codes(
             f"{source.where(key_path)}: {code} needs a {what}: a department code such as "
             "statcan, or a list of them"
         )
-    unknown = [c for c in codes if c not in INSTITUTIONS]
-    if unknown:
-        if isinstance(value, list):
-            key_path = (*key_path, codes.index(unknown[0]))
-        raise InputError(
-            f"{source.where(key_path)}: unknown department code {unknown[0]!r} in the {what} of "
-            f"{code}: add its English and French names to INSTITUTIONS in "
-            "tracker/importers/canada.py"
-        )
-    return list(dict.fromkeys(codes))
+    names: list[Names] = []
+    for index, dept in enumerate(codes):
+        found = source.institutions.get(dept)
+        if found is None:
+            where = (*key_path, index) if isinstance(value, list) else key_path
+            raise source.institutions.unknown(
+                source.where(where), dept, f"the {what} of {code}"
+            )
+        _add(names, [found])
+    return names
 
 
-def _names(code: str) -> dict[str, str]:
-    en, fr = INSTITUTIONS[code]
-    return {"en": en, "fr": fr}
-
-
-def _joined_names(codes: list[str]) -> dict[str, str]:
-    names = [_names(c) for c in codes]
-    return {lang: ", ".join(n[lang] for n in names) for lang in LANGUAGES}
+def _names(names: Names) -> dict[str, str]:
+    return {"en": names[0], "fr": names[1]}
 
 
 def _ordinal_en(number: int) -> str:

@@ -29,6 +29,8 @@ from tracker.plan.model import (
     PartialDate,
     Plan,
     PlanSet,
+    Reported,
+    ReportSource,
     Text,
 )
 from tracker.plan.yamlsource import Document, KeyPath, Position, YamlError
@@ -209,6 +211,9 @@ def _report_schema_error(doc: Document, error: jsonschema.ValidationError, rep: 
         rep.error(doc, path, f"{error.instance!r} is not valid: {how[:1].lower()}{how[1:]}")
     elif keyword in ("minItems", "minProperties", "minLength"):
         rep.error(doc, path, "must not be empty: fill it in, or remove the key if it is optional")
+    elif keyword == "enum":
+        choices = ", ".join(str(v) for v in sub.get("enum", []))
+        rep.error(doc, path, f"{error.instance!r} is not allowed here: write one of {choices}")
     elif keyword == "uniqueItems":
         rep.error(doc, path, "lists the same value twice: keep each value once")
     elif keyword == "maxLength":
@@ -353,6 +358,7 @@ def _check_commitment(
     if start and end and start.first_day > end.last_day:
         report.error(doc, ("end",), f"the commitment ends ({end}) before it starts ({start})")
     _check_languages(doc, languages, report)
+    _check_reported(doc, ("reported",), data.get("reported", []), report)
 
     def visit(items: list[dict[str, Any]], path: KeyPath, parent_due: PartialDate | None) -> None:
         for index, item in enumerate(items):
@@ -376,9 +382,30 @@ def _check_commitment(
             ):
                 report.warning(doc, (*here, "due"),
                                f"due {due}, outside the commitment's own dates ({start} to {end})")
+            if "lead" in item and "leads" in item:
+                report.error(doc, (*here, "leads"),
+                             "both lead and leads are given: keep leads (several institutions) "
+                             "or lead (one), not both", key=True)
+            _check_reported(doc, (*here, "reported"), item.get("reported", []), report)
             visit(item.get("milestones", []), (*here, "milestones"), due or parent_due)
 
     visit(data.get("milestones", []), ("milestones",), None)
+
+
+def _check_reported(
+    doc: Document, path: KeyPath, items: list[dict[str, Any]], report: _Report
+) -> None:
+    """The dates of reports a government published: real days, periods in order."""
+    for index, item in enumerate(items):
+        here = (*path, index)
+        _date(doc, (*here, "date"), item.get("date"), report)
+        period = item.get("period")
+        if period:
+            begin = _date(doc, (*here, "period", "start"), period["start"], report)
+            end = _date(doc, (*here, "period", "end"), period["end"], report)
+            if begin and end and begin.first_day > end.last_day:
+                report.error(doc, (*here, "period", "end"),
+                             f"the period ends ({end}) before it starts ({begin}): swap the dates")
 
 
 def _ids(doc: Document) -> Iterator[tuple[str, KeyPath]]:
@@ -427,7 +454,30 @@ def _opt_date(value: str | None) -> PartialDate | None:
     return PartialDate.parse(value) if value else None
 
 
+def _reported(items: list[dict[str, Any]] | None) -> tuple[Reported, ...]:
+    out = []
+    for data in items or []:
+        period = data.get("period") or {}
+        source = data["source"]
+        out.append(Reported(
+            source=ReportSource(_text(source["name"]), source.get("url")),
+            date=_opt_date(data.get("date")),
+            period_start=_opt_date(period.get("start")),
+            period_end=_opt_date(period.get("end")),
+            status=data.get("status"),
+            status_text=_text(data.get("status_text")),
+            progress=_text(data.get("progress")),
+            evidence=_text(data.get("evidence")),
+            links=tuple(data.get("links", [])),
+            challenges=_text(data.get("challenges")),
+        ))
+    return tuple(out)
+
+
 def _milestone(data: dict[str, Any]) -> Milestone:
+    leads = tuple(_text(t) for t in data.get("leads", []))
+    if not leads and data.get("lead"):
+        leads = (_text(data["lead"]),)
     return Milestone(
         id=data["id"],
         title=_text(data["title"]),
@@ -435,10 +485,13 @@ def _milestone(data: dict[str, Any]) -> Milestone:
         start=_opt_date(data.get("start")),
         due=_opt_date(data.get("due")),
         due_text=_text(data.get("due_text")),
-        lead=_text(data.get("lead")),
+        lead=leads[0] if leads else Text(),
         deliverable=_text(data.get("deliverable")),
         follow_up=data.get("follow_up"),
         children=tuple(_milestone(m) for m in data.get("milestones", [])),
+        leads=leads,
+        official_url=_text(data.get("official_url")),
+        reported=_reported(data.get("reported")),
     )
 
 
@@ -463,6 +516,8 @@ def _commitment(doc: Document, plan_id: str) -> Commitment:
         end=_opt_date(data.get("end")),
         follow_up=data.get("follow_up"),
         source=display_path(doc.path),
+        official_url=_text(data.get("official_url")),
+        reported=_reported(data.get("reported")),
     )
 
 

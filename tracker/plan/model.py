@@ -100,6 +100,37 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class ReportSource:
+    """Who published a report: its name in the plan's languages and its address."""
+
+    name: Text
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Reported:
+    """Progress a government published about an item, copied from its source (``reported:``).
+
+    It is what the government said, not what the tracker saw: the report shows it in the item's
+    timeline as reported by the government, before the tracker's own history. ``status`` is on
+    the tracker's scale (a :class:`~tracker.status.MilestoneStatus` value, or ``limited`` /
+    ``substantial`` for sources that report OGP completion levels); ``status_text`` keeps the
+    source's own words.
+    """
+
+    source: ReportSource
+    date: PartialDate | None = None
+    period_start: PartialDate | None = None
+    period_end: PartialDate | None = None
+    status: str | None = None
+    status_text: Text = field(default_factory=Text)
+    progress: Text = field(default_factory=Text)
+    evidence: Text = field(default_factory=Text)
+    links: tuple[str, ...] = ()
+    challenges: Text = field(default_factory=Text)
+
+
+@dataclass(frozen=True)
 class Milestone:
     """One item of a roadmap; it may have child milestones."""
 
@@ -109,10 +140,15 @@ class Milestone:
     start: PartialDate | None = None
     due: PartialDate | None = None
     due_text: Text = field(default_factory=Text)
+    # ``lead`` is the first of ``leads``, for readers that show one institution; ``leads``
+    # names every institution that leads it, each on its own (never joined into one text).
     lead: Text = field(default_factory=Text)
     deliverable: Text = field(default_factory=Text)
     follow_up: str | None = None
     children: tuple[Milestone, ...] = ()
+    leads: tuple[Text, ...] = ()
+    official_url: Text = field(default_factory=Text)
+    reported: tuple[Reported, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +170,8 @@ class Commitment:
     end: PartialDate | None = None
     follow_up: str | None = None
     source: str = ""
+    official_url: Text = field(default_factory=Text)
+    reported: tuple[Reported, ...] = ()
 
     def walk(self) -> Iterator[tuple[Milestone, Milestone | None]]:
         """Every milestone of the roadmap, depth first, with its parent (None at the top)."""
