@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 from tracker.config import TOKEN_VARIABLE, Config
 from tracker.errors import GitLabError
-from tracker.gitlab.client import Connection, GitLabClient, probe
+from tracker.gitlab.client import GitLabClient
+from tracker.gitlab.http import Connection, probe
 from tracker.gitlab.model import NEEDED_ROLE, LabelNames, User
 from tracker.plan.load import check_plans
 from tracker.plan.model import PlanSet

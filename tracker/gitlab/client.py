@@ -15,13 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
-from typing import Any, Literal, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from typing import Any, TypeVar
 
 import gitlab
 import gitlab.exceptions
@@ -29,6 +25,16 @@ import requests
 
 from tracker.config import Config, Secret
 from tracker.errors import GitLabError
+from tracker.gitlab.http import (
+    RATE_LIMIT_BUDGET,
+    Connection,
+    RateLimited,
+    UnknownOutcome,
+    clean_message,
+    route_of,
+    server_time,
+    wait_text,
+)
 from tracker.gitlab.model import (
     AccessLevel,
     BadAnswer,
@@ -48,66 +54,12 @@ T = TypeVar("T")
 log = logging.getLogger("tracker.gitlab")
 
 TRANSIENT_CODES = {500, 502, 503, 504}
-RATE_LIMIT_BUDGET = 120.0  # seconds of Retry-After a run accepts before it stops
-_SECRET_PARAMS = {"private_token", "access_token", "job_token", "token"}
-_BODY_SHOWN = 200  # characters of GitLab's error message shown to a person
-
-
-class UnknownOutcome(GitLabError):
-    """A write failed in a way that does not tell whether GitLab carried it out."""
-
-
-class RateLimited(GitLabError):
-    """GitLab asked the tracker to wait longer than it is willing to."""
-
-
 class _StopWaiting(Exception):
     """Raised from the response hook to stop python-gitlab obeying a long Retry-After."""
 
     def __init__(self, wait: float | None) -> None:
         super().__init__(wait)
         self.wait = wait
-
-
-@dataclass(frozen=True)
-class Connection:
-    """Who the token is, which project, and GitLab's clock when we asked."""
-
-    user: User
-    is_admin: bool
-    project: Project
-    server_time: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class Probe:
-    """Whether an address answers as a GitLab instance (no token needed)."""
-
-    outcome: Literal["ok", "untrusted-certificate", "timeout", "unreachable", "not-gitlab"]
-    status: int | None = None
-
-
-def server_time(header: str | None) -> dt.datetime | None:
-    """GitLab's clock from a ``Date`` header; None when the header is missing or odd.
-
-    ``-0000`` (RFC 5322: UTC, local zone unknown) and a zone-less date are taken as UTC; two
-    headers folded into one, or garbage, are ignored: the clock is a refinement, not a need.
-    """
-    if not header:
-        return None
-    try:
-        moment = parsedate_to_datetime(header)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def route_of(url: str) -> str:
-    """A request's path and query without the host or any secret parameter, for logs."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() not in _SECRET_PARAMS]
-    return parts.path + (f"?{urlencode(query)}" if query else "")
 
 
 def _code(error: Exception) -> int | None:
@@ -122,15 +74,6 @@ def _is_transient(error: Exception) -> bool:
         code = _code(error)
         return code is None or code in TRANSIENT_CODES
     return False
-
-
-def _clean(message: Any, redact: Redactor) -> str:
-    """GitLab's error message made fit to show: one line, no markup, no token, not too long."""
-    text = str(message or "")
-    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
-    text = re.sub(r"<[^>]*>", " ", text)
-    text = redact(" ".join(text.split()))
-    return text if len(text) <= _BODY_SHOWN else text[: _BODY_SHOWN - 1] + "…"
 
 
 def _explain(error: Exception, what: str, redact: Redactor) -> GitLabError:
@@ -158,16 +101,9 @@ def _explain(error: Exception, what: str, redact: Redactor) -> GitLabError:
     if code == 404:
         return fail("not found (404). Check the project path or id, and that the token's "
                     "user is a member of the project.")
-    detail = _clean(getattr(error, "error_message", None) or type(error).__name__, redact)
+    detail = clean_message(getattr(error, "error_message", None) or type(error).__name__, redact)
     status = f" ({code})" if code else ""
     return fail(f"GitLab did not answer as expected{status}: {detail}")
-
-
-def _wait_text(wait: float | None) -> str:
-    if wait is None:
-        return "GitLab asked to wait, with a Retry-After that is not a number of seconds"
-    until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)
-    return f"GitLab asked to wait {wait:.0f} s (until {until:%H:%M} UTC)"
 
 
 class GitLabClient:
@@ -255,14 +191,14 @@ class GitLabClient:
         try:
             return call()
         except _StopWaiting as stop:
-            raise RateLimited(f"{what}: {_wait_text(stop.wait)}; stopped rather than wait. "
+            raise RateLimited(f"{what}: {wait_text(stop.wait)}; stopped rather than wait. "
                               "Nothing is lost: run the same command again later.",
                               operation=what, status=429) from None
         except (TypeError, AttributeError, ValueError) as error:
             if isinstance(error, GitLabError):
                 raise
             raise BadAnswer(f"{what}: GitLab's answer could not be read "
-                            f"({_clean(error, self._redact)}); is the address that of a "
+                            f"({clean_message(error, self._redact)}); is the address that of a "
                             "GitLab (API v4)?", operation=what) from None
 
     def _read(self, what: str, call: Callable[[], T]) -> T:
@@ -550,25 +486,6 @@ class GitLabClient:
         """Add a comment (UnknownOutcome when unsure whether it was)."""
         self._create(f"commenting on issue #{iid}",
                      lambda: self._api.issues.get(iid, lazy=True).notes.create({"body": body}))
-
-
-def probe(url: str, timeout: float = 10.0) -> Probe:
-    """Whether ``url`` answers as a GitLab instance (its API, without a token)."""
-    try:
-        with requests.Session() as session, session.get(f"{url}/api/v4/version",
-                                                        timeout=timeout) as response:
-            status = response.status_code
-            is_json = response.headers.get("Content-Type", "").startswith("application/json")
-    except requests.exceptions.SSLError:
-        return Probe("untrusted-certificate")
-    except requests.exceptions.Timeout:
-        return Probe("timeout")
-    except requests.exceptions.RequestException:
-        return Probe("unreachable")
-    # Without a token GitLab's API answers 401 in JSON; 200 when the version is public.
-    if status in (200, 401) and is_json:
-        return Probe("ok", status)
-    return Probe("not-gitlab", status)
 
 
 def label_csv(labels: Iterable[str]) -> str:

@@ -22,7 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tracker.errors import Busy
-from tracker.gitlab.client import GitLabClient, UnknownOutcome
+from tracker.gitlab.client import GitLabClient
+from tracker.gitlab.http import UnknownOutcome
 from tracker.gitlab.model import Label
 
 log = logging.getLogger("tracker.lease")

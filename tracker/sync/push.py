@@ -17,7 +17,8 @@ from pathlib import Path
 from tracker.config import Config
 from tracker.errors import GitLabError, InputError
 from tracker.files import write_atomic
-from tracker.gitlab.client import GitLabClient, UnknownOutcome, label_csv
+from tracker.gitlab.client import GitLabClient, label_csv
+from tracker.gitlab.http import UnknownOutcome
 from tracker.gitlab.model import NEEDED_ROLE, Issue, LabelNames
 from tracker.plan.model import PlanSet
 from tracker.sync import block
