@@ -156,9 +156,20 @@ def _close_duplicate(key: str, issue: Issue, kept: Issue,
 
 def _repair(want: DesiredIssue, have: Issue, body: str, names: LabelNames) -> list[Action]:
     """Put back the managed block (below the people's text) and the labels of a bound issue."""
-    hashes = _hashes(_fields(want, body), want.labels)
-    changes: dict[str, str | None] = {
-        "description": block.append(have.description, block.render(want.key, hashes, body))}
+    block_text = block.render(want.key, _hashes(_fields(want, body), want.labels), body)
+    lost = "managed block" if names.sync in have.labels else "managed block and sync label"
+    return [
+        Notice(want.key, f"issue #{have.iid} had lost its {lost}: repaired, the people's text "
+                         "kept above the block"),
+        _take_over(want, have, block.append(have.description, block_text), names,
+                   f"repaired: {lost}", repair=True),
+    ]
+
+
+def _take_over(want: DesiredIssue, have: Issue, description: str, names: LabelNames,
+               what: str, *, repair: bool = False) -> UpdateIssue:
+    """Make an issue without a block the item's: block, plan-owned fields and labels."""
+    changes: dict[str, str | None] = {"description": description}
     if have.title != want.title:
         changes["title"] = want.title
     if have.due_date != want.due_date:
@@ -166,15 +177,12 @@ def _repair(want: DesiredIssue, have: Issue, body: str, names: LabelNames) -> li
     if have.milestone_title != want.milestone_title:
         changes["milestone_title"] = want.milestone_title
     reserved = _reserved(have.labels, names)
-    lost = "managed block" if names.sync in have.labels else "managed block and sync label"
-    return [
-        Notice(want.key, f"issue #{have.iid} had lost its {lost}: repaired, the people's text "
-                         "kept above the block"),
-        UpdateIssue(key=want.key, iid=have.iid, changes=changes,
-                    add_labels=tuple(sorted(want.labels - frozenset(have.labels))),
-                    remove_labels=tuple(sorted(reserved - want.labels)),
-                    fields=(f"repaired: {lost}",), adopt=True, repair=True),
-    ]
+    return UpdateIssue(
+        key=want.key, iid=have.iid, changes=changes,
+        add_labels=tuple(sorted(want.labels - frozenset(have.labels))),
+        remove_labels=tuple(sorted(reserved - want.labels)),
+        fields=(what,), adopt=True, repair=repair,
+    )
 
 
 def _reserved(labels: Iterable[str], names: LabelNames) -> frozenset[str]:
@@ -209,20 +217,7 @@ def _adopt(want: DesiredIssue, have: Issue, body: str, names: LabelNames) -> Act
         return Notice(want.key, f"its follow-up issue #{have.iid} is managed for another item")
     hashes = _hashes(_fields(want, body), want.labels)
     description = block.replace(have.description, block.render(want.key, hashes, body))
-    changes: dict[str, str | None] = {"description": description}
-    if have.title != want.title:
-        changes["title"] = want.title
-    if have.due_date != want.due_date:
-        changes["due_date"] = want.due_date
-    if have.milestone_title != want.milestone_title:
-        changes["milestone_title"] = want.milestone_title
-    reserved = _reserved(have.labels, names)
-    return UpdateIssue(
-        key=want.key, iid=have.iid, changes=changes,
-        add_labels=tuple(sorted(want.labels - frozenset(have.labels))),
-        remove_labels=tuple(sorted(reserved - want.labels)),
-        fields=("adopted: managed block, title, labels",), adopt=True,
-    )
+    return _take_over(want, have, description, names, "adopted: managed block, title, labels")
 
 
 def _update(
