@@ -117,3 +117,24 @@ def test_pagination_links_to_another_host_are_not_followed(
     code, output, _ = tracker(workspace, "pull", "--full")
     assert code == 0, output
     assert output.count("page links point at another address") == 1
+
+
+def test_a_token_pasted_in_a_comment_is_not_republished(
+    workspace: Path, fake_gitlab: FakeGitLab,
+) -> None:
+    """Someone pastes the tracker's token in a comment: the snapshot and the site mask it."""
+    import gitlab
+
+    assert tracker(workspace, "push")[0] == 0
+    with gitlab.Gitlab(fake_gitlab.url, private_token=TOKEN) as gl:
+        fake_gitlab.add_user("helper-token", "reporter", username="helper")
+        with gitlab.Gitlab(fake_gitlab.url, private_token="helper-token") as helper:
+            iid = gl.projects.get("ogp/suivi").issues.list(get_all=True)[0].iid
+            helper.projects.get("ogp/suivi").issues.get(iid).notes.create(
+                {"body": f"Voici le jeton : {TOKEN} (à ne pas publier)"})
+    code, output, _ = tracker(workspace, "pull")
+    assert code == 0, output
+    assert tracker(workspace, "report", "--out", "public")[0] == 0
+    snapshot = (workspace / ".tracker" / "snapshot.json").read_text(encoding="utf-8")
+    assert "Voici le jeton : [MASKED] (à ne pas publier)" in snapshot
+    no_secret_anywhere(workspace, output)

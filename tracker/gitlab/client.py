@@ -162,6 +162,10 @@ class GitLabClient:
         """Close the HTTP connections."""
         self._session.close()
 
+    def redact(self, text: str) -> str:
+        """``text`` with the token masked: for what GitLab's users wrote, before it is kept."""
+        return self._redact(text)
+
     # --- plumbing ---------------------------------------------------------------------------
 
     def _on_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:

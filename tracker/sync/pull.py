@@ -151,7 +151,9 @@ class _Reader:
             out.append(Comment(
                 id=note.id, author_name=note.author.name,
                 author_username=note.author.username, created_at=note.created_at,
-                body=note.body, author_role=role, web_url=f"{issue.web_url}#note_{note.id}",
+                # Someone may paste the tracker's token into a comment: it is never republished.
+                body=self.client.redact(note.body), author_role=role,
+                web_url=f"{issue.web_url}#note_{note.id}",
             ))
         return tuple(out), hidden
 
