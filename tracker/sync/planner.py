@@ -114,7 +114,7 @@ def plan_push(
             if want.follow_up and target is None:
                 actions.append(Notice(want.key, f"its follow-up issue {want.follow_up} is not "
                                                 "in this project: a new issue is created"))
-            actions.append(_create(want, body, names))
+            actions.append(_create(want, body))
             continue
         if block.parse(have.description) is None:
             actions.extend(_repair(want, have, body, names))
@@ -200,7 +200,7 @@ def _hashes(values: Mapping[str, str | None], labels: Iterable[str]) -> dict[str
     return out
 
 
-def _create(want: DesiredIssue, body: str, names: LabelNames) -> CreateIssue:
+def _create(want: DesiredIssue, body: str) -> CreateIssue:
     hashes = _hashes(_fields(want, body), want.labels)
     return CreateIssue(
         key=want.key,

@@ -37,7 +37,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tracker.testing.fake_gitlab import misbehaviour
-from tracker.testing.fake_gitlab.api import Api, ApiResponse, Resolved, encode_project_path
+from tracker.testing.fake_gitlab.api import Api, ApiResponse, Resolved
 from tracker.testing.fake_gitlab.clock import Clock
 from tracker.testing.fake_gitlab.control import Stats, handle_control
 from tracker.testing.fake_gitlab.faults import FaultRule, Faults
@@ -263,11 +263,6 @@ class FakeGitLab:
     def project(self) -> Project:
         """The project created at start (``ogp/suivi`` by default)."""
         return self.state.projects[self.state.project_paths[self.project_path]]
-
-    @property
-    def project_url_id(self) -> str:
-        """The default project's path, URL-encoded for ``/projects/:id``."""
-        return encode_project_path(self.project_path)
 
     def _configure(self, step: Callable[[State], Any]) -> Any:
         self._setup.append(step)
