@@ -87,6 +87,12 @@ def _retries(value: Any) -> int:
     return value
 
 
+def _days(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:
+        raise ValueError("must be a whole number of days from 1 to 3650")
+    return value
+
+
 def _texts(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -139,6 +145,8 @@ SETTINGS: tuple[Setting, ...] = (
             _seconds),
     Setting("lease_ttl", "seconds after which the lease of a push that died elsewhere is "
             "taken over", 300.0, _seconds),
+    Setting("stale_after_days", "days without a change after which the attention page lists "
+            "an unfinished item as stale", 90, _days),
 )
 _BY_KEY = {setting.key: setting for setting in SETTINGS}
 
@@ -161,6 +169,7 @@ class Config:
     retry_backoff: float = 0.5
     lease_wait: float = 360.0
     lease_ttl: float = 300.0
+    stale_after_days: int = 90
 
     def require_gitlab(self) -> tuple[str, str, Secret]:
         """The URL, project and token, or an error saying how to give the missing one."""

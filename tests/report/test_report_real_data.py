@@ -6,6 +6,7 @@ mistyped status label and overdue milestones. HTML checked by the Nu checker and
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
 import re
@@ -245,3 +246,28 @@ def test_axe_finds_no_violation_on_real_data(real: Path, tmp_path: Path) -> None
         page.write_text(text, encoding="utf-8")
         report[name] = _axe_violations(chromium, page)
     assert report == {name: [] for name in names}
+
+
+def test_stale_after_days_in_tracker_yml_sets_when_an_item_is_stale(
+        real: Path, tmp_path: Path) -> None:
+    """stale_after_days from tracker.yml decides which unchanged items the attention list shows."""
+    shutil.copytree(real / "commitments", tmp_path / "commitments")
+    shutil.copy(real / ".tracker/snapshot.json", tmp_path / "snapshot.json")
+    later = (dt.date.today() + dt.timedelta(days=40)).isoformat()
+
+    def stale_entries(settings: str) -> list[dict[str, Any]]:
+        (tmp_path / "tracker.yml").write_text(settings, encoding="utf-8")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(tmp_path)
+            result = CliRunner().invoke(cli, ["report", "--out", "public", "--snapshot",
+                                              "snapshot.json", "--today", later])
+        assert result.exit_code == 0, result.output
+        document = json.loads((tmp_path / "public/data/attention.json").read_text("utf-8"))
+        return [e for e in document["entries"] if e["kind"] == "stale"]
+
+    assert stale_entries("") == []  # 90 days by default: 40 days without news is not stale
+    stale = stale_entries("stale_after_days: 30\n")
+    assert stale
+    assert all(entry["days"] >= 40 for entry in stale)
+    document = json.loads((tmp_path / "public/data/attention.json").read_text("utf-8"))
+    assert document["stale_after_days"] == 30

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from tracker.cli import cli
 from tracker.config import SETTINGS, load_config
+from tracker.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -88,3 +89,15 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     text = (REPO / "README.md").read_text(encoding="utf-8")
     example = text[text.index("# tracker.yml"):]
     assert [s.key for s in SETTINGS if f"\n{s.key}:" not in example] == []
+
+
+@pytest.mark.parametrize("value", ["0", "3651", "ninety", "true", "1.5"])
+def test_stale_after_days_must_be_a_whole_number_of_days(repo: Path, value: str) -> None:
+    """A stale_after_days that is not 1 to 3650 days is named with its line and the fix."""
+    (repo / "tracker.yml").write_text(f"retries: 3\nstale_after_days: {value}\n",
+                                      encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_config(repo, env={})
+    assert str(caught.value).splitlines()[1] == (
+        f"{repo / 'tracker.yml'}:2:19: stale_after_days: must be a whole number of days "
+        "from 1 to 3650")

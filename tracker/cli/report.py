@@ -12,7 +12,6 @@ from tracker.cli import cli
 from tracker.cli.options import commitments_option, config_from, snapshot_option
 from tracker.errors import InputError
 from tracker.report import make_report
-from tracker.report.model import STALE_AFTER_DAYS
 
 
 @cli.command(
@@ -52,9 +51,7 @@ def report(out: Path, snapshot: Path | None, commitments: Path | None,
         raise InputError(f"{out}: refusing to replace this folder by the site; pick another --out")
     started = time.perf_counter()
     day = today.date() if today else dt.date.today()
-    # `stale_after_days` in tracker.yml, once the configuration reads it; 90 days until then.
-    stale = getattr(config, "stale_after_days", None) or STALE_AFTER_DAYS
     pages = make_report(commitments, snapshot_path, out, day, progress=click.echo,
-                        stale_after_days=int(stale))
+                        stale_after_days=config.stale_after_days)
     elapsed = time.perf_counter() - started
     click.echo(f"Report written to {out}/: {pages} pages in 2 languages ({elapsed:.1f} s).")
