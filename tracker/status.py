@@ -74,6 +74,9 @@ class Event:
     at: dt.datetime
     kind: str  # "add" | "remove" | "closed" | "reopened"
     value: str = ""  # the label's value within its scope, for add and remove
+    # GitLab's id of the event: at the same instant, events apply in the order GitLab
+    # recorded them, whatever order the listing gave.
+    event_id: int = 0
 
 
 def status_of(closed: bool, labels: list[str]) -> MilestoneStatus:
@@ -99,7 +102,10 @@ def replay(created_at: dt.datetime,
     closed = False
     labels: list[str] = []
     history = [(MilestoneStatus.NOT_STARTED, created_at)]
-    for event in sorted(events, key=lambda e: e.at):
+    # Label events before state events of the same instant (one update that adds a label and
+    # closes records both), each kind in GitLab's id order: the same history on every pull.
+    in_order = sorted(events, key=lambda e: (e.at, e.kind in ("closed", "reopened"), e.event_id))
+    for event in in_order:
         if event.kind == "add":
             labels = [v for v in labels if v != event.value] + [event.value]
         elif event.kind == "remove":

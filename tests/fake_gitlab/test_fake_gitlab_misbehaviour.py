@@ -111,6 +111,22 @@ def test_foreign_links_move_pagination_to_another_host(fake_gitlab: FakeGitLab,
         project.issues.list(per_page=2, iterator=True)  # reads page 1 and its next link
 
 
+def test_reversed_listing_answers_a_listing_backwards(fake_gitlab: FakeGitLab,
+                                                     project: Any) -> None:
+    """Fault reversed_listing: the same objects, newest id first; a single object unchanged."""
+    issue = project.issues.create({"title": "x"})
+    for label in ("a", "b", "c"):
+        issue.labels = [label]
+        issue.save()
+    forwards = [e.id for e in issue.resourcelabelevents.list(get_all=True)]
+    fake_gitlab.add_fault("reversed_listing", route="/resource_label_events$")
+    backwards = [e.id for e in issue.resourcelabelevents.list(get_all=True)]
+    assert forwards == sorted(forwards)
+    assert len(forwards) == 5  # a added; a removed, b added; b removed, c added
+    assert backwards == forwards[::-1]
+    assert project.issues.get(issue.iid).title == "x"
+
+
 def test_hardening_faults_round_trip_through_the_control_api(fake_gitlab: FakeGitLab,
                                                              http: requests.Session) -> None:
     """Fake contract: the new kinds and options can be set over HTTP, for a fake run as a

@@ -232,3 +232,23 @@ def test_two_completion_labels_the_one_added_last_wins(
     assert pull().exit_code == 0
     assert (item(COMMITMENT)["completion"], item(COMMITMENT)["notices"]) == (
         "limited", ["several-completion-labels"])
+
+
+def test_events_of_one_instant_give_the_same_history_in_any_listing_order(
+    pushed: Path, fake_gitlab: FakeGitLab
+) -> None:
+    """An owner changes a status twice in one second: the history follows GitLab's event ids,
+    so a listing in another order (GitLab promises none) cannot reorder it."""
+    owner = as_user(fake_gitlab, "owner-token")
+    iid = iid_of(fake_gitlab, MILESTONE)
+    owner.issues.update(iid, {"add_labels": "status::in-progress"})
+    owner.issues.update(iid, {"labels": "status::delayed", "state_event": "close"})
+    owner.issues.update(iid, {"state_event": "reopen"})  # the clock stands still throughout
+    assert pull("--full").exit_code == 0
+    in_id_order = item(MILESTONE)["history"]
+    fake_gitlab.add_fault("reversed_listing", route="/resource_(label|state)_events$")
+    assert pull("--full").exit_code == 0
+    assert [change["status"] for change in in_id_order] == [
+        "not-started", "in-progress", "delayed", "complete", "delayed"]
+    assert item(MILESTONE)["history"] == in_id_order
+    assert item(MILESTONE)["status"] == "delayed"

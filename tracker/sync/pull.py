@@ -121,12 +121,13 @@ class _Reader:
 
     def events(self, iid: int, scope: str) -> list[Event]:
         head = f"{self.names.prefix}{scope}::"
-        return [Event(e.created_at, e.action, e.label[len(head):])
+        return [Event(e.created_at, e.action, e.label[len(head):], e.id)
                 for e in self.client.label_events(iid)
                 if e.label.startswith(head) and e.action in ("add", "remove")]
 
     def state_events(self, iid: int) -> list[Event]:
-        return [Event(e.created_at, e.state) for e in self.client.state_events(iid)
+        return [Event(e.created_at, e.state, event_id=e.id)
+                for e in self.client.state_events(iid)
                 if e.state in ("closed", "reopened")]
 
     def is_public(self, note: Note) -> bool:

@@ -44,7 +44,10 @@ A misbehaving GitLab (or proxy), for hardening tests (see ``misbehaviour.py``):
                       200 is allowed, as a misconfigured proxy sends it); nothing committed;
 ``foreign_links``     rewrite the ``Link`` header's URLs onto ``host`` (default
                       ``http://gitlab.internal.example:8080``), as GitLab builds them from its
-                      ``external_url`` when that differs from the URL the client used.
+                      ``external_url`` when that differs from the URL the client used;
+``reversed_listing``  answer a listing's objects in the opposite order: GitLab's API
+                      documents no order for some listings (resource events among them), so
+                      a client must not depend on the one it usually sees.
 
 A ``Retry-After`` far in the future is the ``rate_limit`` kind with ``retry_after`` set (for
 example 100000).
@@ -64,7 +67,7 @@ from typing import Any
 
 KINDS = ("error_before", "error_after", "rate_limit", "slow", "drop", "page_fail", "hold",
          "echo_headers", "date_header", "drop_fields", "malformed_json", "maintenance_page",
-         "foreign_links")
+         "foreign_links", "reversed_listing")
 BEFORE_KINDS = ("slow", "drop", "rate_limit", "error_before", "page_fail", "echo_headers",
                 "maintenance_page")
 _DEFAULT_STATUS = {"error_before": 500, "error_after": 502, "page_fail": 500, "rate_limit": 429,

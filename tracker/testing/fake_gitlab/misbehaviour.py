@@ -48,6 +48,14 @@ def drop_fields(response: ApiResponse, fields: tuple[str, ...]) -> ApiResponse:
     return ApiResponse(response.status, body, dict(response.headers), response.raw)
 
 
+def reversed_listing(response: ApiResponse) -> ApiResponse:
+    """A listing's objects in the opposite order (any other answer unchanged)."""
+    body = response.body
+    if isinstance(body, list):
+        body = list(reversed(body))
+    return ApiResponse(response.status, body, dict(response.headers), response.raw)
+
+
 def malformed_json(response: ApiResponse) -> ApiResponse:
     """The first half of the JSON answer: cut off mid-way, as by a proxy timing out."""
     payload = response.encoded()

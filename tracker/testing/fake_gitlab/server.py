@@ -457,6 +457,8 @@ class FakeGitLab:
             return misbehaviour.malformed_json(response)
         if rule.kind == "foreign_links":
             return misbehaviour.foreign_links(response, rule.host)
+        if rule.kind == "reversed_listing":
+            return misbehaviour.reversed_listing(response)
         if rule.kind == "date_header":
             return misbehaviour.with_dates(response, rule.date_values)
         raise ValueError(f"fault kind {rule.kind!r} has no after-phase effect")
