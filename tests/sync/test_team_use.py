@@ -5,6 +5,7 @@ People act through python-gitlab on the fake GitLab; the tool runs through its C
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -290,11 +291,12 @@ def test_a_copied_managed_block_is_closed_as_a_duplicate(
     assert tracker_notes(project.issues.get(copy.iid), "ogp-tracker:duplicate") == 1
 
 
-def _lease(gl: gitlab.Gitlab, holder: str, minutes: int) -> None:
-    """Another machine's push lease, valid ``minutes`` from now (negative: long expired)."""
-    import datetime as dt
-
-    until = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes)).replace(microsecond=0)
+def _lease(gl: gitlab.Gitlab, holder: str, minutes: int,
+           now: dt.datetime | None = None) -> None:
+    """Another machine's push lease, valid ``minutes`` from ``now`` (default: this machine's
+    clock; negative: long expired)."""
+    until = ((now or dt.datetime.now(dt.UTC)) + dt.timedelta(minutes=minutes)) \
+        .replace(microsecond=0)
     gl.projects.get("ogp/suivi").labels.create({
         "name": "ogp-tracker-push-lease", "color": "#343a40",
         "description": f"run=abc123 holder={holder} until={until.isoformat()}"})
@@ -315,6 +317,24 @@ def test_a_push_waits_for_another_machines_lease_then_stops_with_exit_3(
     assert issue_count(gl) == 0
     assert gl.projects.get("ogp/suivi").labels.get("ogp-tracker-push-lease").description \
         .startswith("run=abc123")
+
+
+def test_a_live_lease_holds_whatever_this_machines_clock_says(
+    tracker_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GitLab's clock is an hour behind this machine's: a runner in step with GitLab holds the
+    lease for 5 more minutes. By this machine's clock it ended 55 minutes ago; the push still
+    waits and stops with exit 3, since lease times are GitLab's."""
+    behind = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    with FakeGitLab(start_time=behind) as server, \
+            gitlab.Gitlab(server.url, private_token="owner-token") as client:
+        tracker_repo("fr-2015-2017", settings="lease_wait: 0.5\n")
+        monkeypatch.setenv("TRACKER_GITLAB_URL", server.url)  # over tracker.yml's
+        _lease(client, "runner-7:4242", minutes=5, now=server.clock.now())
+        result = run("push")
+        assert result.exit_code == 3, result.output
+        assert "another push (runner-7:4242) is writing" in result.stderr
+        assert issue_count(client) == 0
 
 
 def test_an_expired_lease_is_taken_over_and_released(

@@ -7,6 +7,9 @@ which makes creating it an atomic "take". Its description says who holds it and 
 A second push waits, then gives up with :class:`~tracker.errors.Busy` (exit 3); a lease left
 by a killed run expires and is taken over. Releasing deletes the label, only if it is still
 ours.
+
+Times in the lease are GitLab's (its ``Date`` header), not the machine's: two machines whose
+clocks differ by more than the lease's life would otherwise take each other's live lease.
 """
 
 from __future__ import annotations
@@ -59,6 +62,13 @@ def default_holder() -> str:
     return f"{here}({job})" if job else here
 
 
+def gitlab_clock(server_time: dt.datetime | None) -> Callable[[], dt.datetime]:
+    """A clock that reads GitLab's time: this machine's, shifted by how far GitLab's
+    ``server_time`` (read just now) was from it; this machine's own when GitLab sent none."""
+    offset = server_time - dt.datetime.now(dt.UTC) if server_time else dt.timedelta(0)
+    return lambda: dt.datetime.now(dt.UTC) + offset
+
+
 def _dead_here(holder: str) -> bool:
     """Whether ``holder`` is a process of this machine that no longer runs (killed, crashed).
 
@@ -91,7 +101,7 @@ class Lease:
         self.ttl, self.wait, self.poll = ttl, wait, poll
         self.holder = re.sub(r"\s+", "_", holder or default_holder())
         self.run = uuid.uuid4().hex[:12]
-        self._now = now or (lambda: dt.datetime.now(dt.UTC))
+        self._now = now or gitlab_clock(None)
         self._sleep = sleep
         self._on_wait = on_wait
         self._renewed = 0.0

@@ -39,7 +39,7 @@ from tracker.sync.actions import (
     UpdateMilestone,
 )
 from tracker.sync.desired import DesiredState, desired_state
-from tracker.sync.lease import Lease
+from tracker.sync.lease import Lease, gitlab_clock
 from tracker.sync.planner import DUPLICATE_MARK, LEFT_PLAN_MARK, issue_url_iid, plan_of, plan_push
 
 ROUNDS = 2
@@ -317,7 +317,7 @@ def push(
     known = identity_module.load_known(known_file, connection.project.web_url)
     result = PushResult()
     lease = Lease(client, names.lease, ttl=config.lease_ttl, wait=config.lease_wait,
-                  on_wait=on_wait)
+                  on_wait=on_wait, now=gitlab_clock(connection.server_time))
     bound: dict[str, int] = {}
     try:
         for round_number in range(1, ROUNDS + 2):
