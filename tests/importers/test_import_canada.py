@@ -10,7 +10,8 @@ from support_importers import NAP5, NAP6, load, milestones_by_id, schema_errors
 
 from tracker.cli import cli
 from tracker.importers import common
-from tracker.importers.canada import INSTITUTIONS, read_plan
+from tracker.importers.canada import read_plan
+from tracker.importers.canada_names import INSTITUTIONS
 
 NAP5_OUT = Path("out/ca-2022-2024")
 NAP6_OUT = Path("out/ca-2025-2029")

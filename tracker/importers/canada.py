@@ -15,12 +15,13 @@ An indicator's ``due_date`` (YYYY-MM) becomes ``due`` and its bilingual ``deadli
 Leads come from the indicators' ``lead_dept`` codes (nap5, nap6). The 4th plan's table (``nap``)
 has none: its leads are the acronyms that end each milestone's English label, "(NRCan/StatCan/
 TBS)", one institution per acronym, stripped from the title. Codes and acronyms become names
-through :data:`INSTITUTIONS` and :data:`ACRONYMS`, or through the file the person gives with
-``--institutions`` for bodies the built-in list lacks; an unknown one is an error (never a
-guessed name). A commitment's lead institutions are the distinct leads of its items in
-first-seen order; an item whose leads are not exactly the commitment's names them in its own
-``lead`` (one) or ``leads`` (several, each on its own: names such as "Innovation, Science and
-Economic Development Canada" contain commas, so they are never joined into one text).
+through the built-in lists of :mod:`tracker.importers.canada_names`, or through the file the
+person gives with ``--institutions`` for bodies the built-in list lacks; an unknown one is an
+error (never a guessed name). A commitment's lead institutions are the distinct leads of its
+items in first-seen order; an item whose leads are not exactly the commitment's names them in
+its own ``lead`` (one) or ``leads`` (several, each on its own: names such as "Innovation,
+Science and Economic Development Canada" contain commas, so they are never joined into one
+text).
 ``supt_sept`` codes, and "with support from" in a label, become supporting actors.
 
 The plan covers whole calendar years: those the table's description of its commitments states
@@ -34,118 +35,32 @@ The table defines the reports but holds none: its status scale (NS, LP, SP, C, m
 tracker's not-started, limited, substantial, complete) and its reporting periods. The records
 departments filed are published apart, one CSV column per datastore_id; given with
 ``--records``, each becomes a ``reported`` entry on its indicator, checked against that scale
-and those periods.
+and those periods (:mod:`tracker.importers.canada_records`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from tracker.errors import InputError
+from tracker.importers.canada_names import LANGUAGES, Institutions, Names, load_institutions
+from tracker.importers.canada_records import attach_records
 from tracker.importers.common import (
     ImportedCommitment,
     ImportResult,
     check_plan_id,
     clean_text,
     load_yaml,
-    read_text,
     text_of,
     write_plan,
 )
 from tracker.plan.yamlsource import Document, KeyPath
 
-# English first: the tables, the codes and the federal government's usage all lead with it.
-LANGUAGES = ("en", "fr")
-
-# Official applied titles (Federal Identity Program) of the departments the corpus names.
-INSTITUTIONS: dict[str, tuple[str, str]] = {
-    "dfatd-maecd": ("Global Affairs Canada", "Affaires mondiales Canada"),
-    "ec": (
-        "Environment and Climate Change Canada",
-        "Environnement et Changement climatique Canada",
-    ),
-    "esdc-edsc": (
-        "Employment and Social Development Canada",
-        "Emploi et Développement social Canada",
-    ),
-    "hc-sc": ("Health Canada", "Santé Canada"),
-    "ic": (
-        "Innovation, Science and Economic Development Canada",
-        "Innovation, Sciences et Développement économique Canada",
-    ),
-    "idrc-crdi": (
-        "International Development Research Centre",
-        "Centre de recherches pour le développement international",
-    ),
-    "isc-sac": ("Indigenous Services Canada", "Services aux Autochtones Canada"),
-    "jus": ("Department of Justice Canada", "Ministère de la Justice Canada"),
-    "lac-bac": ("Library and Archives Canada", "Bibliothèque et Archives Canada"),
-    "nrcan-rncan": ("Natural Resources Canada", "Ressources naturelles Canada"),
-    "pch": ("Canadian Heritage", "Patrimoine canadien"),
-    "pco-bcp": ("Privy Council Office", "Bureau du Conseil privé"),
-    "ps-sp": ("Public Safety Canada", "Sécurité publique Canada"),
-    "pwgsc-tpsgc": (
-        "Public Services and Procurement Canada",
-        "Services publics et Approvisionnement Canada",
-    ),
-    "rcmp-grc": ("Royal Canadian Mounted Police", "Gendarmerie royale du Canada"),
-    "statcan": ("Statistics Canada", "Statistique Canada"),
-    "tbs-sct": (
-        "Treasury Board of Canada Secretariat",
-        "Secrétariat du Conseil du Trésor du Canada",
-    ),
-    "vac-acc": ("Veterans Affairs Canada", "Anciens Combattants Canada"),
-    "wage": ("Women and Gender Equality Canada", "Femmes et Égalité des genres Canada"),
-    # Named by the 4th plan (2018-2020) through the acronyms of its labels.
-    "cirnac-rcaanc": (
-        "Crown-Indigenous Relations and Northern Affairs Canada",
-        "Relations Couronne-Autochtones et Affaires du Nord Canada",
-    ),
-    "csps-efpc": ("Canada School of Public Service", "École de la fonction publique du Canada"),
-    "fin": ("Department of Finance Canada", "Ministère des Finances Canada"),
-    "nrc-cnrc": ("National Research Council Canada", "Conseil national de recherches Canada"),
-    "swc-cfc": ("Status of Women Canada", "Condition féminine Canada"),
-}
-
-# The English acronyms the 4th plan's labels end with, to their codes above. Case is ignored.
-ACRONYMS: dict[str, str] = {
-    "CIRNA": "cirnac-rcaanc",
-    "CIRNAC": "cirnac-rcaanc",
-    "CSPS": "csps-efpc",
-    "DOJ": "jus",
-    "ECCC": "ec",
-    "ESDC": "esdc-edsc",
-    "FIN": "fin",
-    "GAC": "dfatd-maecd",
-    "HC": "hc-sc",
-    "IDRC": "idrc-crdi",
-    "ISC": "isc-sac",
-    "ISED": "ic",
-    "LAC": "lac-bac",
-    "NRC": "nrc-cnrc",
-    "NRCAN": "nrcan-rncan",
-    "PCH": "pch",
-    "PCO": "pco-bcp",
-    "PS": "ps-sp",
-    "PSPC": "pwgsc-tpsgc",
-    "RCMP": "rcmp-grc",
-    "STATCAN": "statcan",
-    "SWC": "swc-cfc",
-    "TBS": "tbs-sct",
-    "VAC": "vac-acc",
-    "WAGE": "wage",
-}
-
 # Where the tables' NAP_url paths live.
 SITE = "https://open.canada.ca"
-
-# The tables' status scale (OGP completion levels) on the tracker's scale.
-STATUSES = {"NS": "not-started", "LP": "limited", "SP": "substantial", "C": "complete"}
 
 _ITEM_FIELDS = ("commitments", "milestones", "indicators")
 _DATASET_RE = re.compile(r"^nap(\d*)$")
@@ -158,63 +73,6 @@ _STATED_YEARS_RE = re.compile(r"\b(\d{4})\s*[-–]\s*(\d{4})\b")
 _TRAILING_LEADS_RE = re.compile(r"\s*\(([^()]+)\)[\s.]*$")
 _LEAD_SEPARATORS_RE = re.compile(r"\s*[/;,]\s*")
 _SUPPORT_PREFIX = "with support from "
-
-Names = tuple[str, str]
-
-
-class Institutions:
-    """Institution names by code or acronym: the built-in lists, then the person's own file."""
-
-    def __init__(self, extra: Mapping[str, Names] | None = None, extra_path: Path | None = None):
-        self.extra = {key.casefold(): names for key, names in (extra or {}).items()}
-        self.extra_path = extra_path
-        self._codes = {key.casefold(): names for key, names in INSTITUTIONS.items()}
-        self._acronyms = {key.casefold(): code for key, code in ACRONYMS.items()}
-
-    def get(self, key: str) -> Names | None:
-        """The English and French names of ``key`` (a code, an acronym), or None."""
-        folded = key.strip().casefold()
-        if folded in self.extra:
-            return self.extra[folded]
-        if folded in self._codes:
-            return self._codes[folded]
-        code = self._acronyms.get(folded)
-        return INSTITUTIONS[code] if code else None
-
-    def unknown(self, where: str, key: str, what: str) -> InputError:
-        """The error for ``key``, which no list names: say how to name it without editing code."""
-        file = f" (add it to {self.extra_path})" if self.extra_path else ""
-        return InputError(
-            f"{where}: unknown department {key!r} in {what}: give its English and French names "
-            f"in a YAML file passed with --institutions{file}, a line such as "
-            f"'{key}: {{en: <English name>, fr: <French name>}}'"
-        )
-
-
-def load_institutions(path: Path) -> Institutions:
-    """The ``--institutions`` file: ``CODE: {en: ..., fr: ...}`` lines; InputError if malformed."""
-    document = load_yaml(path)
-    data = document.data
-    if not isinstance(data, Mapping) or not data:
-        raise InputError(
-            f"{path}, line 1: expected one line per institution, such as "
-            "'OCSA: {en: Office of the Chief Science Advisor, fr: Bureau du conseiller "
-            "scientifique en chef}'"
-        )
-    extra: dict[str, Names] = {}
-    for key, value in data.items():
-        line = document.where((key,), key=True).line
-        if not (
-            isinstance(value, Mapping)
-            and all(isinstance(value.get(lang), str) and value[lang].strip() for lang in LANGUAGES)
-        ):
-            raise InputError(
-                f"{path}, line {line}: {key} needs its English and French names: "
-                f"'{key}: {{en: <English name>, fr: <French name>}}'"
-            )
-        extra[str(key)] = (clean_text(value["en"]), clean_text(value["fr"]))
-    return Institutions(extra, path)
-
 
 def read_plan(
     path: Path,
@@ -249,7 +107,7 @@ def read_plan(
     }
     commitments = _commitments(source, fields, plan_id)
     if records is not None:
-        _attach_records(source, fields, records, plan_id, commitments)
+        attach_records(path, source.statuses, fields, records, plan_id, commitments)
     # The plan's page is the one the commitments' links point into.
     first_url = next((c.doc["official_url"]["en"] for c in commitments if "official_url" in c.doc),
                      None)
@@ -467,82 +325,6 @@ def _commitments(
 def _without_leads(label: str) -> str:
     """``label`` without the leads that end it, nor the dot French labels put before them."""
     return _TRAILING_LEADS_RE.sub("", label).rstrip(" .")
-
-
-def _attach_records(
-    source: _Source,
-    fields: Mapping[str, Mapping[str, Any]],
-    path: Path,
-    plan_id: str,
-    commitments: list[ImportedCommitment],
-) -> None:
-    """Each record of ``path`` as a report on its indicator, in reporting-period order."""
-    indicators: dict[str, dict[str, Any]] = {}
-
-    def visit(items: list[dict[str, Any]]) -> None:
-        for item in items:
-            indicators[item["id"]] = item
-            visit(item.get("milestones", []))
-
-    for commitment in commitments:
-        visit(commitment.doc["milestones"])
-    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
-    needed = ("reporting_period", "indicators", "status", "progress_en", "progress_fr")
-    missing = [name for name in needed if name not in (reader.fieldnames or [])]
-    if missing:
-        raise InputError(
-            f"{path}, line 1: no column {missing[0]!r}: the records need the columns "
-            f"{', '.join(needed)} (and may have evidence_en/fr, challenges_en/fr), named as "
-            "the table's datastore_id"
-        )
-    scale = ", ".join(source.statuses or STATUSES)
-    found: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-    end = reader.line_num
-    for row in reader:
-        # A record's text may span lines: name the line it starts on.
-        line, end = end + 1, reader.line_num
-        period = (row["reporting_period"] or "").strip()
-        if period not in fields["reporting_period"]:
-            raise InputError(
-                f"{path}, line {line}: reporting period {period!r} is not one of the table's "
-                f"({', '.join(fields['reporting_period'])}): fix it"
-            )
-        # The forms show "C01.1.1: <label>"; the code is what identifies the indicator.
-        code = (row["indicators"] or "").split(":", 1)[0].strip()
-        item = indicators.get(f"{plan_id}-{code.lower()}")
-        if item is None:
-            raise InputError(
-                f"{path}, line {line}: indicator {code!r} is not in {source.path.name}: "
-                "check the code or give the table of the same plan"
-            )
-        status = (row["status"] or "").strip()
-        if status not in STATUSES or (source.statuses and status not in source.statuses):
-            raise InputError(
-                f"{path}, line {line}: status {status!r} is not on the table's scale "
-                f"({scale}): fix it"
-            )
-        report: dict[str, Any] = {"date": period, "status": STATUSES[status]}
-        label = source.statuses.get(status)
-        if isinstance(label, Mapping) and all(isinstance(label.get(x), str) for x in LANGUAGES):
-            report["status_text"] = {lang: label[lang] for lang in LANGUAGES}
-        for key in ("progress", "evidence", "challenges"):
-            text = text_of(**{lang: clean_text(row.get(f"{key}_{lang}") or "")
-                              for lang in LANGUAGES})
-            if text:
-                report[key] = text
-        # The addresses the evidence cites, as the model lists them for the report to link.
-        links = re.findall(r"https?://[^\s<>()\[\]\"']+", " ".join(
-            report.get("evidence", {}).values()))
-        if links:
-            report["links"] = list(dict.fromkeys(url.rstrip(".,;") for url in links))
-        report["source"] = {"name": {
-            "en": f"Government of Canada, open government tracker, reporting period {period}",
-            "fr": "Gouvernement du Canada, suivi du gouvernement ouvert, période de "
-                  f"déclaration {period}",
-        }}
-        found.append((period, item, report))
-    for _, item, report in sorted(found, key=lambda entry: entry[0]):
-        item.setdefault("reported", []).append(report)
 
 
 def _add(names: list[Names], more: list[Names]) -> None:
