@@ -26,3 +26,8 @@ def institutions_path(lang: str, plan_id: str) -> str:
 def institution_path(lang: str, plan_id: str, slug: str) -> str:
     """A lead institution's page."""
     return f"{lang}/{plan_id}/institutions/{slug}.html"
+
+
+# The open data's main document: every item with the address of its issue. The push reads it
+# back from the published site when the map it keeps beside the snapshot is gone.
+OPEN_DATA_PATH = "data/plan.json"

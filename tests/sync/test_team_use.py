@@ -6,13 +6,17 @@ People act through python-gitlab on the fake GitLab; the tool runs through its C
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import gitlab
 import pytest
@@ -20,6 +24,7 @@ from click.testing import CliRunner, Result
 
 from tracker.cli import cli
 from tracker.snapshot import load_snapshot
+from tracker.sync import block
 from tracker.testing.fake_gitlab import FakeGitLab
 
 from team import counts, issue_count, issues_by_key, tracker_notes, write_plan  # isort: skip
@@ -348,3 +353,48 @@ def test_an_expired_lease_is_taken_over_and_released(
     assert issue_count(gl) == 7
     names = [label.name for label in gl.projects.get("ogp/suivi").labels.list(iterator=True)]
     assert "ogp-tracker-push-lease" not in names
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A web server for the published report (GitLab Pages): its address and its folder."""
+    site = tmp_path / "pages"
+    site.mkdir()
+    handler = functools.partial(QuietHandler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.server_address[1]}/suivi", site
+        server.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep the test output for the tracker's own lines."""
+
+
+def test_a_cleared_cache_and_a_rewritten_issue_still_make_no_duplicate(
+    tracker_repo: Callable[..., Path], gl: gitlab.Gitlab, published: tuple[str, Path],
+) -> None:
+    """An owner removes an issue's labels, rewrites its description and renames it; the CI
+    cache (snapshot and the item → issue map) is lost. The published open data still says
+    which issue follows the item: the push repairs that issue and creates none."""
+    url, pages = published
+    tracker_repo("fr-2015-2017", settings=f"report_url: {url}\n")
+    assert run("push").exit_code == 0
+    assert run("pull").exit_code == 0
+    assert run("report", "--out", str(pages / "suivi")).exit_code == 0
+    key = "fr-2015-2017-22.1"
+    iid = followed()[key]
+    project = gl.projects.get("ogp/suivi")
+    project.issues.update(iid, {"labels": "", "title": "Our own follow-up of this",
+                                "description": "We track this here now."})
+    shutil.rmtree(".tracker")  # a new runner, a cleared cache: no snapshot, no map
+    result = run("-v", "push")
+    assert result.exit_code == 0, result.output
+    assert issue_count(gl) == 7
+    assert "7 items' issues read from the published open data" in result.stderr
+    repaired = project.issues.get(iid)
+    assert block.claimed_key(repaired.description) == key
+    assert repaired.description.startswith("We track this here now.")
+    assert "ogp-tracker" in repaired.labels  # the sync label, back

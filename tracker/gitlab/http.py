@@ -1,12 +1,14 @@
 """The HTTP side of the GitLab boundary that needs no python-gitlab, in words for people.
 
 GitLab's clock from its ``Date`` header, routes for logs without host or secret, GitLab's error
-bodies made fit to show, the errors a run can end with, and the doctor's probe of an address.
+bodies made fit to show, the errors a run can end with, the doctor's probe of an address, and
+the one read of the published report (its open data).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -106,3 +108,25 @@ def probe(url: str, timeout: float = 10.0) -> Probe:
     if status in (200, 401) and is_json:
         return Probe("ok", status)
     return Probe("not-gitlab", status)
+
+
+_PUBLISHED_MAX = 50 * 1024 * 1024  # bytes of open data read back from the published site
+
+
+def published_json(url: str, timeout: float = 20.0) -> Any | None:
+    """The JSON document published at ``url`` (the report's open data), or None when it cannot
+    be read: the site is not published yet, private, unreachable, or serves something else."""
+    try:
+        with requests.Session() as session, session.get(url, timeout=timeout,
+                                                        stream=True) as response:
+            if response.status_code != 200:
+                return None
+            payload = response.raw.read(_PUBLISHED_MAX + 1, decode_content=True)
+    except requests.exceptions.RequestException:
+        return None
+    if len(payload) > _PUBLISHED_MAX:
+        return None
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None

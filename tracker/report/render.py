@@ -49,6 +49,7 @@ from tracker.report.model import (
     Report,
 )
 from tracker.report_paths import (
+    OPEN_DATA_PATH,
     commitment_path,
     institution_path,
     institutions_path,
@@ -580,7 +581,7 @@ def _csv(writer: _Writer, name: str, columns: tuple[str, ...],
 
 def _write_data(report: Report, writer: _Writer) -> None:
     (writer.root / "data").mkdir(exist_ok=True)
-    writer.text("data/plan.json",
+    writer.text(OPEN_DATA_PATH,
                 json.dumps(plan_data(report), ensure_ascii=False, indent=1) + "\n")
     shutil.copyfile(DATA_SCHEMA, writer.root / "data" / "plan.schema.json")
     writer.text("data/attention.json",

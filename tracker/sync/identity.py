@@ -4,7 +4,9 @@ An item is bound to an issue by evidence, strongest first:
 
 1. the managed block's ``id`` (or, when a person cut the description short, the lone opening
    marker);
-2. the last known item → issue map (kept beside the snapshot, :func:`load_known`);
+2. the last known item → issue map (kept beside the snapshot, :func:`load_known`; when that
+   file is gone, as with a cleared CI cache, read back from the published open data,
+   :func:`known_from_open_data`);
 3. the item's id at the start of the title (``fr-22.1 · …``), for an issue that lost both.
 
 The sync label is a fast way to list the tracker's issues, not evidence: an issue that lost
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -144,6 +147,33 @@ def load_known(path: Path, project_url: str) -> dict[str, int]:
         return {}
     return {str(key): iid for key, iid in data["items"].items()
             if isinstance(iid, int) and not isinstance(iid, bool) and iid > 0}
+
+
+def known_from_open_data(data: Any, project_url: str) -> dict[str, int]:
+    """The item → issue numbers the published ``data/plan.json`` shows for this project.
+
+    Only issue addresses of this project count: a report published from another project, or
+    an address that is not an issue's, gives nothing.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("plans"), list):
+        return {}
+    issue = re.compile(re.escape(project_url.rstrip("/")) + r"/-/issues/([1-9]\d{0,9})")
+    found: dict[str, int] = {}
+
+    def take(entry: Any) -> None:
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str) and \
+                isinstance(entry.get("issue_url"), str):
+            match = issue.fullmatch(entry["issue_url"])
+            if match:
+                found[entry["id"]] = int(match[1])
+
+    for plan in data["plans"]:
+        for commitment in plan.get("commitments", []) if isinstance(plan, dict) else []:
+            take(commitment)
+            for milestone in commitment.get("milestones", []) \
+                    if isinstance(commitment, dict) else []:
+                take(milestone)
+    return found
 
 
 def save_known(path: Path, project_url: str, bound: Mapping[str, int]) -> None:
