@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -56,13 +57,30 @@ class Problem:
         return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
 
 
+# A hostile file can hold tens of thousands of problems: people read the first ones, fix them
+# and run again, and a terminal or CI log with all of them helps no one.
+MAX_SHOWN = 100
+
+
+def problem_lines(problems: list[Problem], limit: int = MAX_SHOWN) -> list[str]:
+    """The first ``limit`` problems as lines, then one line saying how many more there are."""
+    lines = [str(p) for p in problems[:limit]]
+    rest = problems[limit:]
+    if rest:
+        errors = sum(p.severity == "error" for p in rest)
+        lines.append(f"... and {len(rest)} more not shown ({count(errors, 'error')}, "
+                     f"{count(len(rest) - errors, 'warning')}): fix the ones above, "
+                     "then run tracker validate again")
+    return lines
+
+
 class PlanInvalid(InputError):
     """The plan files have errors; :attr:`problems` lists every one of them."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
-        lines = "\n".join(str(p) for p in errors)
+        lines = "\n".join(problem_lines(errors))
         super().__init__(f"the plan has {count(len(errors), 'error')}:\n{lines}")
 
 
@@ -96,16 +114,33 @@ class _Report:
     """Collects problems as the passes find them."""
 
     problems: list[Problem] = field(default_factory=list)
+    # display_path resolves paths on disk: once per file, not once per problem.
+    names: dict[Path, str] = field(default_factory=dict)
+    guesses: Counter[Path] = field(default_factory=Counter)
 
     def add(self, doc: Document | Path, where: Position, severity: Severity, msg: str) -> None:
         path = doc.path if isinstance(doc, Document) else doc
-        self.problems.append(Problem(display_path(path), where.line, where.column, severity, msg))
+        name = self.names.get(path)
+        if name is None:
+            name = self.names[path] = display_path(path)
+        self.problems.append(Problem(name, where.line, where.column, severity, msg))
 
     def error(self, doc: Document, path: KeyPath, msg: str, *, key: bool = False) -> None:
         self.add(doc, doc.where(path, key=key), "error", f"{key_path(path)}: {msg}")
 
     def warning(self, doc: Document, path: KeyPath, msg: str, *, key: bool = False) -> None:
         self.add(doc, doc.where(path, key=key), "warning", f"{key_path(path)}: {msg}")
+
+    def guess(self, doc: Document, key: str, allowed: list[str]) -> list[str]:
+        """The allowed key closest to ``key``, for the first :data:`MAX_SHOWN` keys of a file.
+
+        A fuzzy match per key costs: a file of sixty thousand unknown keys would take seconds,
+        for guesses no one would be shown.
+        """
+        self.guesses[doc.path] += 1
+        if self.guesses[doc.path] > MAX_SHOWN:
+            return []
+        return difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
 
     @property
     def has_errors(self) -> bool:
@@ -192,8 +227,10 @@ def _report_schema_error(doc: Document, error: jsonschema.ValidationError, rep: 
     keyword = error.validator
     if keyword == "additionalProperties":
         allowed = sorted(sub.get("properties", {}))
-        for key in sorted(set(doc_keys(error.instance)) - set(allowed)):
-            guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        for key in doc_keys(error.instance):
+            if key in allowed:
+                continue
+            guess = rep.guess(doc, key, allowed)
             hint = f"did you mean {guess[0]!r}?" if guess else f"allowed keys: {', '.join(allowed)}"
             rep.error(doc, (*path, key), f"unknown key {key!r}: {hint}", key=True)
     elif keyword == "required":
