@@ -120,6 +120,15 @@ class Document:
         return (key_at or value_at) if key else value_at
 
 
+def shown(value: object, limit: int = 80) -> str:
+    """``value`` as Python writes it (quoted, invisible characters escaped), cut to ``limit``.
+
+    A message quotes what the file says; a hostile file's value can be a mebibyte long.
+    """
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit - 4]}...{text[-1]}"
+
+
 def file_kind(mode: int) -> str | None:
     """What a file of this ``st_mode`` is, when it is not a regular file."""
     for test, name in _FILE_KINDS:
@@ -182,7 +191,7 @@ def load(path: Path) -> Document:
     if FAST_LOADER is not None:
         try:
             return _parse(FAST_LOADER(text), path)
-        except yaml.MarkedYAMLError as error:
+        except yaml.YAMLError as error:
             if len(text) > REPARSE_BYTES:
                 raise _syntax_error(error) from None
             # libyaml words its errors its own way and refuses escapes that the pure-Python
@@ -203,7 +212,9 @@ def _check_printable(text: str) -> None:
                         f"({name}): remove it", where) from None
 
 
-def _syntax_error(error: yaml.MarkedYAMLError) -> YamlError:
+def _syntax_error(error: yaml.YAMLError) -> YamlError:
+    if not isinstance(error, yaml.MarkedYAMLError):  # libyaml's reader: no line to give
+        return YamlError(f"YAML syntax error: {str(error).splitlines()[0]}")
     mark = error.problem_mark or error.context_mark
     position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
     message = f"YAML syntax error: {error.problem or 'invalid YAML'}"
@@ -242,7 +253,7 @@ def _parse(loader: Any, path: Path) -> Document:
             raise YamlError("the file holds several YAML documents ('---' starts a new one): "
                             "keep one document per file", _at(loader.get_event()))
         return document
-    except yaml.MarkedYAMLError as error:
+    except yaml.YAMLError as error:
         if FAST_LOADER is not None and isinstance(loader, FAST_LOADER):
             raise
         raise _syntax_error(error) from None
@@ -308,7 +319,7 @@ def _take_key(loader: Any, event: Event, frame: _Frame) -> None:
     if key in frame.spots:
         first = frame.spots[key][0]
         assert first is not None
-        raise YamlError(f"duplicate key {key!r} (first written on line {first.line}): "
+        raise YamlError(f"duplicate key {shown(key)} (first written on line {first.line}): "
                         "keep only one of them", _at(event))
     frame.key, frame.key_at = key, _at(event)
 
@@ -319,7 +330,7 @@ def _check_collection_tag(loader: Any, event: CollectionStartEvent) -> None:
         kind = MappingNode if isinstance(event, MappingStartEvent) else SequenceNode
         tag = loader.resolve(kind, None, event.implicit)
     if tag not in _COLLECTION_TAGS:
-        raise YamlError(f"the YAML tag {tag!r} is not allowed in plan files: remove it",
+        raise YamlError(f"the YAML tag {shown(tag)} is not allowed in plan files: remove it",
                         _at(event))
 
 
@@ -328,7 +339,7 @@ def _scalar(loader: Any, event: ScalarEvent) -> Any:
     if tag is None or tag == "!":
         tag = loader.resolve(ScalarNode, event.value, event.implicit)
     if tag not in _PLAIN_TAGS:
-        raise YamlError(f"the YAML tag {tag!r} is not allowed in plan files: remove it",
+        raise YamlError(f"the YAML tag {shown(tag)} is not allowed in plan files: remove it",
                         _at(event))
     if tag in (_STR_TAG, _TIMESTAMP_TAG):
         # Dates stay text, as editors using the JSON Schema (YAML 1.2) see them.
@@ -340,7 +351,7 @@ def _scalar(loader: Any, event: ScalarEvent) -> Any:
     try:
         return SafeConstructor.yaml_constructors[tag](loader, node)
     except ValueError:
-        raise YamlError(f"{event.value[:40]!r} is not a valid value here: "
+        raise YamlError(f"{shown(event.value)} is not a valid value here: "
                         "put it in quotes if it is meant as text", _at(event)) from None
 
 
