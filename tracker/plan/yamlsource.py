@@ -28,13 +28,14 @@ import yaml.reader
 from yaml.constructor import SafeConstructor
 from yaml.events import (
     AliasEvent,
-    CollectionStartEvent,
     Event,
+    MappingEndEvent,
     MappingStartEvent,
     ScalarEvent,
+    SequenceEndEvent,
     StreamEndEvent,
 )
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.nodes import ScalarNode
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 50
@@ -90,11 +91,16 @@ class YamlError(Exception):
         self.position = position
 
 
-# Where one value stands: its key's position (None in a list), its own, and the same for its
-# children (a dict or a list shaped like the value, None for a scalar). A tree rather than a
-# table keyed by full key paths, whose tuples grow with depth and cost hundreds of megabytes
-# on a file at the size cap.
-_Spot = tuple[Position | None, Position, Any]
+# Where one value stands: the parser's mark of its key (None in a list), of itself, and the
+# same for its children (a dict or a list shaped like the value, None for a scalar). A tree
+# rather than a table keyed by full key paths, whose tuples grow with depth and cost hundreds
+# of megabytes on a file at the size cap. Marks (0-based line and column) become positions
+# only when asked for.
+_Spot = tuple[Any, Any, Any]
+
+
+def _position(mark: Any) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
 
 
 @dataclass
@@ -116,7 +122,9 @@ class Document:
                 isinstance(children, list) and isinstance(part, int) and 0 <= part < len(children))
             if not found:
                 break
-            key_at, value_at, children = children[part]
+            key_mark, value_mark, children = children[part]
+            key_at = _position(key_mark) if key_mark else None
+            value_at = _position(value_mark)
         return (key_at or value_at) if key else value_at
 
 
@@ -231,13 +239,15 @@ def _at(event: Event) -> Position:
 class _Frame:
     """A mapping or list being filled, and the key waiting for its value in a mapping."""
 
-    __slots__ = ("data", "key", "key_at", "spots")
+    __slots__ = ("data", "is_mapping", "key", "key_at", "spots")
 
     def __init__(self, data: dict[str, Any] | list[Any], spots: dict[str, _Spot] | list[_Spot]):
-        self.data = data
-        self.spots = spots
+        # Typed loosely: the loop below knows which kind it holds from is_mapping.
+        self.data: Any = data
+        self.spots: Any = spots
+        self.is_mapping = isinstance(data, dict)
         self.key: str | None = None
-        self.key_at: Position | None = None
+        self.key_at: Any = None
 
 
 def _parse(loader: Any, path: Path) -> Document:
@@ -262,17 +272,23 @@ def _parse(loader: Any, path: Path) -> Document:
 
 
 def _build(loader: Any, document: Document) -> None:
-    """Build the document's one node from events, iteratively: nesting costs no recursion."""
+    """Build the document's one node from events, iteratively: nesting costs no recursion.
+
+    This loop runs once per value of the file (half a million in a hostile one), so it keeps
+    the parser's marks as positions instead of making new objects, and compares event types
+    directly.
+    """
     stack: list[_Frame] = []
+    get_event = loader.get_event
     while True:
-        event = loader.get_event()
-        if not isinstance(event, ScalarEvent | CollectionStartEvent | AliasEvent):
-            # The end of a mapping or a list: the value is already in its parent.
-            stack.pop()
+        event = get_event()
+        kind = type(event)
+        if kind is MappingEndEvent or kind is SequenceEndEvent:
+            stack.pop()  # the value is already in its parent
             if not stack:
                 return
             continue
-        if isinstance(event, AliasEvent):
+        if kind is AliasEvent:
             raise YamlError(
                 "YAML aliases (*name) are not allowed in plan files: "
                 "write the value out in full instead of referring to an anchor", _at(event))
@@ -281,29 +297,27 @@ def _build(loader: Any, document: Document) -> None:
                 f"the YAML is nested more than {MAX_DEPTH} levels deep: "
                 "flatten the structure (is a bracket left open?)", _at(event))
         parent = stack[-1] if stack else None
-        if parent is not None and isinstance(parent.data, dict) and parent.key is None:
+        if parent is not None and parent.is_mapping and parent.key is None:
             _take_key(loader, event, parent)
             continue
         value: Any
         children: dict[str, _Spot] | list[_Spot] | None = None
-        if isinstance(event, ScalarEvent):
+        if kind is ScalarEvent:
             value = _scalar(loader, event)
         else:
-            _check_collection_tag(loader, event)
-            value, children = ({}, {}) if isinstance(event, MappingStartEvent) else ([], [])
-        spot: _Spot = (parent.key_at if parent else None, _at(event), children)
+            if event.tag is not None and event.tag != "!" and event.tag not in _COLLECTION_TAGS:
+                raise YamlError(f"the YAML tag {shown(event.tag)} is not allowed in plan files: "
+                                "remove it", _at(event))
+            value, children = ({}, {}) if kind is MappingStartEvent else ([], [])
         if parent is None:
-            document.data, document.root, document.spots = value, spot[1], children
-        elif isinstance(parent.data, dict):
-            assert isinstance(parent.spots, dict)
-            assert parent.key is not None
+            document.data, document.root, document.spots = value, _at(event), children
+        elif parent.is_mapping:
             parent.data[parent.key] = value
-            parent.spots[parent.key] = spot
-            parent.key = parent.key_at = None
+            parent.spots[parent.key] = (parent.key_at, event.start_mark, children)
+            parent.key = None
         else:
-            assert isinstance(parent.spots, list)
             parent.data.append(value)
-            parent.spots.append(spot)
+            parent.spots.append((None, event.start_mark, children))
         if children is not None:
             stack.append(_Frame(value, children))
         elif parent is None:
@@ -318,20 +332,9 @@ def _take_key(loader: Any, event: Event, frame: _Frame) -> None:
     assert isinstance(frame.spots, dict)
     if key in frame.spots:
         first = frame.spots[key][0]
-        assert first is not None
-        raise YamlError(f"duplicate key {shown(key)} (first written on line {first.line}): "
+        raise YamlError(f"duplicate key {shown(key)} (first written on line {first.line + 1}): "
                         "keep only one of them", _at(event))
-    frame.key, frame.key_at = key, _at(event)
-
-
-def _check_collection_tag(loader: Any, event: CollectionStartEvent) -> None:
-    tag = event.tag
-    if tag is None or tag == "!":
-        kind = MappingNode if isinstance(event, MappingStartEvent) else SequenceNode
-        tag = loader.resolve(kind, None, event.implicit)
-    if tag not in _COLLECTION_TAGS:
-        raise YamlError(f"the YAML tag {shown(tag)} is not allowed in plan files: remove it",
-                        _at(event))
+    frame.key, frame.key_at = key, event.start_mark
 
 
 def _scalar(loader: Any, event: ScalarEvent) -> Any:
