@@ -240,6 +240,18 @@ CASES: list[tuple[str, dict[str, Entry], list[str]]] = [
         [f"commitments/demo/null.yml:1:1: error: {not_regular('a character device')}"],
     ),
     (
+        "file name that is not UTF-8",
+        plan_with(COMMITMENT) | {"demo/\udcff.yml": ""},
+        ["commitments/demo/\ufffd.yml:1:1: error: the file is empty: write the commitment "
+         "here, or delete the file"],
+    ),
+    (
+        "file name with a line feed",
+        plan_with(COMMITMENT) | {"demo/a\nb.yml": ""},
+        ["commitments/demo/a\\nb.yml:1:1: error: the file is empty: write the commitment "
+         "here, or delete the file"],
+    ),
+    (
         "due in year 0",
         plan_with(with_line("due: 2022-06", "due: 0000-01-01")),
         [f"{C}:8:10: error: milestones[0].due: {not_plausible('0000-01-01')}"],

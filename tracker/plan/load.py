@@ -96,17 +96,28 @@ def schema(name: str) -> dict[str, Any]:
 
 
 def display_path(path: Path) -> str:
-    """``path`` relative to the working folder when it is below it, as people typed it."""
+    """``path`` relative to the working folder when it is below it, as people typed it.
+
+    A file name is any bytes but '/': bytes that are not UTF-8 show as U+FFFD, and invisible
+    characters (a line feed would start a fake problem line) show escaped.
+    """
+    name = _path_text(path)
+    if name.isprintable():
+        return name
+    return shown(name, limit=len(name) * 10)[1:-1]
+
+
+def _path_text(path: Path) -> str:
     # The name as written, links not followed: a link is named as the link, never as its target.
     cwd = Path.cwd()
     try:
-        return Path(os.path.normpath(cwd / path)).relative_to(cwd).as_posix()
+        text = Path(os.path.normpath(cwd / path)).relative_to(cwd).as_posix()
     except ValueError:
-        pass
-    try:  # a path written through a linked folder, such as /tmp on some systems
-        return (path.parent.resolve() / path.name).relative_to(cwd.resolve()).as_posix()
-    except (ValueError, OSError, RuntimeError):
-        return path.as_posix()
+        try:  # a path written through a linked folder, such as /tmp on some systems
+            text = (path.parent.resolve() / path.name).relative_to(cwd.resolve()).as_posix()
+        except (ValueError, OSError, RuntimeError):
+            text = path.as_posix()
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def key_path(path: KeyPath) -> str:
