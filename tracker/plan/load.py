@@ -433,8 +433,15 @@ _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\
 _ZERO_WIDTH = set("\u200b\u200c\u200d\u2060\ufeff")
 
 
+_INVISIBLE = re.compile(f"[{''.join(sorted(_BIDI | _ZERO_WIDTH))}]")
+
+
 def _check_characters(doc: Document, path: KeyPath, value: str, report: _Report) -> None:
-    for index, char in enumerate(value):
+    # Control characters and surrogates are refused earlier, in any string (_check_strings).
+    found = _INVISIBLE.search(value)  # one regular expression, not a name lookup per character
+    if not found:
+        return
+    for index, char in enumerate(value[found.start():], start=found.start()):
         name = unicodedata.name(char, "control character")
         code = f"U+{ord(char):04X} ({name})"
         if char in _BIDI:
