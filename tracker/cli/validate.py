@@ -8,7 +8,7 @@ import click
 
 from tracker.cli import cli
 from tracker.cli.options import config_from
-from tracker.plan.load import check_plans
+from tracker.plan.load import check_plans, problem_lines
 from tracker.words import count
 
 
@@ -24,12 +24,13 @@ def validate(path: Path | None) -> None:
     commitments/) and list every problem.
 
     Each problem is printed as FILE:LINE:COLUMN: error|warning: KEY: message, with how to fix
-    it. Exits 1 when there is any error; warnings (such as a missing translation) alone exit 0.
+    it; past the first 100, one line says how many more there are. Exits 1 when there is any
+    error; warnings (such as a missing translation) alone exit 0.
     """
     config = config_from()  # a broken tracker.yml stops here, every problem listed
     plans, problems = check_plans(path or config.commitments)
-    for problem in problems:
-        click.echo(str(problem))
+    for line in problem_lines(problems):
+        click.echo(line)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if plans is None:

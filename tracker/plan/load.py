@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
+import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -33,7 +36,7 @@ from tracker.plan.model import (
     ReportSource,
     Text,
 )
-from tracker.plan.yamlsource import Document, KeyPath, Position, YamlError
+from tracker.plan.yamlsource import Document, KeyPath, Position, YamlError, shown
 from tracker.words import count
 
 PLAN_FILE = "plan.yml"
@@ -56,13 +59,30 @@ class Problem:
         return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
 
 
+# A hostile file can hold tens of thousands of problems: people read the first ones, fix them
+# and run again, and a terminal or CI log with all of them helps no one.
+MAX_SHOWN = 100
+
+
+def problem_lines(problems: list[Problem], limit: int = MAX_SHOWN) -> list[str]:
+    """The first ``limit`` problems as lines, then one line saying how many more there are."""
+    lines = [str(p) for p in problems[:limit]]
+    rest = problems[limit:]
+    if rest:
+        errors = sum(p.severity == "error" for p in rest)
+        lines.append(f"... and {len(rest)} more not shown ({count(errors, 'error')}, "
+                     f"{count(len(rest) - errors, 'warning')}): fix the ones above, "
+                     "then run tracker validate again")
+    return lines
+
+
 class PlanInvalid(InputError):
     """The plan files have errors; :attr:`problems` lists every one of them."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
-        lines = "\n".join(str(p) for p in errors)
+        lines = "\n".join(problem_lines(errors))
         super().__init__(f"the plan has {count(len(errors), 'error')}:\n{lines}")
 
 
@@ -76,17 +96,36 @@ def schema(name: str) -> dict[str, Any]:
 
 
 def display_path(path: Path) -> str:
-    """``path`` relative to the working folder when it is below it, as people typed it."""
+    """``path`` relative to the working folder when it is below it, as people typed it.
+
+    A file name is any bytes but '/': bytes that are not UTF-8 show as U+FFFD, and invisible
+    characters (a line feed would start a fake problem line) show escaped.
+    """
+    name = _path_text(path)
+    if name.isprintable():
+        return name
+    return shown(name, limit=len(name) * 10)[1:-1]
+
+
+def _path_text(path: Path) -> str:
+    # The name as written, links not followed: a link is named as the link, never as its target.
+    cwd = Path.cwd()
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        text = Path(os.path.normpath(cwd / path)).relative_to(cwd).as_posix()
     except ValueError:
-        return path.as_posix()
+        try:  # a path written through a linked folder, such as /tmp on some systems
+            text = (path.parent.resolve() / path.name).relative_to(cwd.resolve()).as_posix()
+        except (ValueError, OSError, RuntimeError):
+            text = path.as_posix()
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def key_path(path: KeyPath) -> str:
     """``('milestones', 0, 'due')`` as ``milestones[0].due``."""
     out = ""
     for part in path:
+        if isinstance(part, str) and not part.isprintable():
+            part = shown(part)  # a key with a control character must not print it raw
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
     return out or "(top level)"
 
@@ -96,16 +135,33 @@ class _Report:
     """Collects problems as the passes find them."""
 
     problems: list[Problem] = field(default_factory=list)
+    # display_path resolves paths on disk: once per file, not once per problem.
+    names: dict[Path, str] = field(default_factory=dict)
+    guesses: Counter[Path] = field(default_factory=Counter)
 
     def add(self, doc: Document | Path, where: Position, severity: Severity, msg: str) -> None:
         path = doc.path if isinstance(doc, Document) else doc
-        self.problems.append(Problem(display_path(path), where.line, where.column, severity, msg))
+        name = self.names.get(path)
+        if name is None:
+            name = self.names[path] = display_path(path)
+        self.problems.append(Problem(name, where.line, where.column, severity, msg))
 
     def error(self, doc: Document, path: KeyPath, msg: str, *, key: bool = False) -> None:
         self.add(doc, doc.where(path, key=key), "error", f"{key_path(path)}: {msg}")
 
     def warning(self, doc: Document, path: KeyPath, msg: str, *, key: bool = False) -> None:
         self.add(doc, doc.where(path, key=key), "warning", f"{key_path(path)}: {msg}")
+
+    def guess(self, doc: Document, key: str, allowed: list[str]) -> list[str]:
+        """The allowed key closest to ``key``, for the first :data:`MAX_SHOWN` keys of a file.
+
+        A fuzzy match per key costs: a file of sixty thousand unknown keys would take seconds,
+        for guesses no one would be shown.
+        """
+        self.guesses[doc.path] += 1
+        if self.guesses[doc.path] > MAX_SHOWN:
+            return []
+        return difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
 
     @property
     def has_errors(self) -> bool:
@@ -120,15 +176,18 @@ def _plan_folders(root: Path, report: _Report) -> list[Path]:
         report.add(root, Position(1, 1), "error",
                    "no such file or folder: give the folder that holds the plans (commitments/)")
         return []
-    if root.is_file():
+    if not root.is_dir():
         report.add(root, Position(1, 1), "error",
                    "give a folder: a plan folder (with plan.yml) or the commitments/ folder")
         return []
-    if (root / PLAN_FILE).exists():
+    if _is_plan(root):
         return [root]
+    base = _base(root)
     folders = []
     for child in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if (child / PLAN_FILE).exists():
+        if _outside(child, base):
+            report.add(child, Position(1, 1), "error", _LINK_OUTSIDE)
+        elif _is_plan(child):
             folders.append(child)
         elif any(_yaml_files(child)):
             report.add(child / PLAN_FILE, Position(1, 1), "error",
@@ -141,13 +200,59 @@ def _plan_folders(root: Path, report: _Report) -> list[Path]:
     return folders
 
 
+def _is_plan(folder: Path) -> bool:
+    # lexists: a plan.yml that is a broken link or a FIFO still makes a plan, refused by name.
+    return os.path.lexists(folder / PLAN_FILE)
+
+
+def _base(root: Path) -> Path:
+    """The commitments folder, resolved: plan files may be links only to files inside it.
+
+    Given one plan folder, its parent, so that a plan reads the same files whether it is
+    validated alone or with the others.
+    """
+    resolved = root.resolve()
+    return resolved.parent if _is_plan(root) else resolved
+
+
+_LINK_OUTSIDE = ("this is a symbolic link, or it is in a linked folder, that leads outside the "
+                 "commitments folder: the tracker reads plan files only inside it; put the "
+                 "file itself there instead of a link")
+
+
+def _outside(path: Path, base: Path) -> bool:
+    try:
+        return not path.resolve().is_relative_to(base)
+    except (OSError, RuntimeError):  # a loop of links leads nowhere, so not inside either
+        return True
+
+
 def _yaml_files(folder: Path) -> Iterator[Path]:
+    # Every entry named like YAML but folders: a FIFO, a device or a link is refused by name
+    # when read, never skipped without a word.
     for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix in YAML_SUFFIXES and path.name != PLAN_FILE:
+        if path.suffix in YAML_SUFFIXES and path.name != PLAN_FILE and not path.is_dir():
             yield path
 
 
-def _read(path: Path, schema_name: str, report: _Report) -> Document | None:
+def _refusal(path: Path, base: Path) -> str | None:
+    """Why ``path`` must not be opened, or None; decided on its name and links alone."""
+    try:
+        path.resolve()
+    except (OSError, RuntimeError):
+        return "this is a symbolic link that leads back to itself (a loop): remove it"
+    if _outside(path, base):
+        return _LINK_OUTSIDE
+    if path.is_symlink() and not path.exists():
+        return "this is a symbolic link to a file that does not exist: fix the link or remove it"
+    return None
+
+
+def _read(path: Path, schema_name: str, report: _Report, base: Path) -> Document | None:
+    refusal = _refusal(path, base)
+    if refusal:
+        report.add(path, Position(1, 1), "error", refusal)
+        return None
     try:
         doc = yamlsource.load(path)
     except YamlError as failure:
@@ -158,10 +263,54 @@ def _read(path: Path, schema_name: str, report: _Report) -> Document | None:
                    f"the file is empty: write the {schema_name} here, or delete the file")
         return None
     before = len(report.problems)
+    _check_strings(doc, doc.data, [], report)
     validator = jsonschema.Draft202012Validator(schema(schema_name))
     for error in validator.iter_errors(doc.data):
         _report_schema_error(doc, error, report)
     return doc if len(report.problems) == before else None
+
+
+# Characters no text may hold: C0 controls but tab, line feed and carriage return, DEL, C1
+# controls (invisible, and GitLab or a terminal may act on them), and UTF-16 surrogates, which
+# YAML's "\ud800" escapes can produce but no file, page or request can carry (writing them
+# fails).
+_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _check_strings(doc: Document, value: Any, path: list[str | int], report: _Report) -> None:
+    """Report the first bad character of every key and text in the file, wherever it is."""
+    if isinstance(value, str):
+        if found := _BAD_CHARACTER.search(value):
+            report.error(doc, tuple(path), _bad_character(value, found.start()))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            path.append(key)
+            if found := _BAD_CHARACTER.search(key):
+                report.error(doc, tuple(path), f"the key {_bad_character(key, found.start())}",
+                             key=True)
+            _check_strings(doc, item, path, report)
+            path.pop()
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            path.append(index)
+            _check_strings(doc, item, path, report)
+            path.pop()
+
+
+def _bad_character(text: str, index: int) -> str:
+    char = text[index]
+    code = f"U+{ord(char):04X}"
+    if not 0xD800 <= ord(char) <= 0xDFFF:
+        return f"holds a control character {code} (control character) at character " \
+               f"{index + 1}: remove it"
+    pair = text[index:index + 2]
+    if len(pair) == 2 and "\ud800" <= pair[0] <= "\udbff" <= pair[1] <= "\udfff":
+        whole = pair.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+        how = f"write the character itself, {whole}, or the escape \"\\U{ord(whole):08X}\""
+    else:
+        how = "write the character meant instead of its escape"
+    return (f"holds {code} at character {index + 1}, half of a UTF-16 surrogate pair, which "
+            f"is not a character (a \"\\u\" escape written for UTF-16): {how}")
 
 
 _TYPE_WORDS = {
@@ -183,7 +332,7 @@ def _describe(value: Any) -> str:
         return "a list"
     if isinstance(value, int | float):
         return f"the number {value}"
-    return f"the text {value!r}"
+    return f"the text {shown(value)}"
 
 
 def _report_schema_error(doc: Document, error: jsonschema.ValidationError, rep: _Report) -> None:
@@ -192,10 +341,12 @@ def _report_schema_error(doc: Document, error: jsonschema.ValidationError, rep: 
     keyword = error.validator
     if keyword == "additionalProperties":
         allowed = sorted(sub.get("properties", {}))
-        for key in sorted(set(doc_keys(error.instance)) - set(allowed)):
-            guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        for key in doc_keys(error.instance):
+            if key in allowed:
+                continue
+            guess = rep.guess(doc, key, allowed)
             hint = f"did you mean {guess[0]!r}?" if guess else f"allowed keys: {', '.join(allowed)}"
-            rep.error(doc, (*path, key), f"unknown key {key!r}: {hint}", key=True)
+            rep.error(doc, (*path, key), f"unknown key {shown(key)}: {hint}", key=True)
     elif keyword == "required":
         missing = error.message.split("'")[1]
         what = sub.get("properties", {}).get(missing, {}).get("description", "")
@@ -204,16 +355,16 @@ def _report_schema_error(doc: Document, error: jsonschema.ValidationError, rep: 
     elif keyword == "type":
         rep.error(doc, path, _type_message(error, sub))
     elif keyword == "pattern" and "propertyNames" in error.relative_schema_path:
-        rep.error(doc, path, f"{error.instance!r} is not a language code: "
+        rep.error(doc, path, f"{shown(error.instance)} is not a language code: "
                              "use a two-letter lower-case code such as fr or en")
     elif keyword == "pattern":
         how = str(sub.get("description", "see the schema"))
-        rep.error(doc, path, f"{error.instance!r} is not valid: {how[:1].lower()}{how[1:]}")
+        rep.error(doc, path, f"{shown(error.instance)} is not valid: {how[:1].lower()}{how[1:]}")
     elif keyword in ("minItems", "minProperties", "minLength"):
         rep.error(doc, path, "must not be empty: fill it in, or remove the key if it is optional")
     elif keyword == "enum":
         choices = ", ".join(str(v) for v in sub.get("enum", []))
-        rep.error(doc, path, f"{error.instance!r} is not allowed here: write one of {choices}")
+        rep.error(doc, path, f"{shown(error.instance)} is not allowed here: write one of {choices}")
     elif keyword == "uniqueItems":
         rep.error(doc, path, "lists the same value twice: keep each value once")
     elif keyword == "maxLength":
@@ -282,17 +433,21 @@ _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\
 _ZERO_WIDTH = set("\u200b\u200c\u200d\u2060\ufeff")
 
 
+_INVISIBLE = re.compile(f"[{''.join(sorted(_BIDI | _ZERO_WIDTH))}]")
+
+
 def _check_characters(doc: Document, path: KeyPath, value: str, report: _Report) -> None:
-    for index, char in enumerate(value):
+    # Control characters and surrogates are refused earlier, in any string (_check_strings).
+    found = _INVISIBLE.search(value)  # one regular expression, not a name lookup per character
+    if not found:
+        return
+    for index, char in enumerate(value[found.start():], start=found.start()):
         name = unicodedata.name(char, "control character")
         code = f"U+{ord(char):04X} ({name})"
         if char in _BIDI:
             report.error(doc, path, f"holds an invisible bidirectional control {code} at "
                                     f"character {index + 1}: remove it, it can make the text "
                                     "show differently from what it says")
-        elif unicodedata.category(char) == "Cc" and char not in "\n\t":
-            report.error(doc, path, f"holds a control character {code} at character "
-                                    f"{index + 1}: remove it")
         elif char in _ZERO_WIDTH:
             report.warning(doc, path, f"holds an invisible zero-width character {code} at "
                                       f"character {index + 1}: remove it unless it is wanted")
@@ -436,7 +591,7 @@ def _check_unique(docs: Iterable[Document], report: _Report) -> None:
                     first_doc, first_path = seen[folded]
                     where = first_doc.where(first_path)
                     report.error(doc, path,
-                                 f"the {label} {value!r} is already used at "
+                                 f"the {label} {shown(value)} is already used at "
                                  f"{display_path(first_doc.path)}:{where.line}: "
                                  f"each {label} must be unique across all plans")
                 else:
@@ -544,10 +699,13 @@ def check_plans(root: Path) -> tuple[PlanSet | None, list[Problem]]:
     """Check every plan under ``root``; the plans when there is no error, and all problems."""
     report = _Report()
     plans: list[_PlanFiles] = []
-    for folder in _plan_folders(root, report):
-        plan_doc = _read(folder / PLAN_FILE, "plan", report)
+    folders = _plan_folders(root, report)
+    base = _base(root) if folders else root
+    for folder in folders:
+        plan_doc = _read(folder / PLAN_FILE, "plan", report, base)
         commitment_docs = [
-            doc for path in _yaml_files(folder) if (doc := _read(path, "commitment", report))
+            doc for path in _yaml_files(folder)
+            if (doc := _read(path, "commitment", report, base))
         ]
         if plan_doc is not None:
             plans.append(_PlanFiles(folder, plan_doc, commitment_docs))

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+# The years a plan's date may fall in: any other is a typing mistake.
+MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,11 @@ class PartialDate:
             raise ValueError(f"{text!r} is not a date: write YYYY-MM-DD or YYYY-MM")
         year, month = int(match[1]), int(match[2])
         day = int(match[3]) if match[3] else None
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            # Year 0 cannot be a date at all, 9999-12 has no following month to be late from,
+            # and any year this far off is a typing mistake.
+            raise ValueError(f"{text!r} is not a plausible date: write a year between "
+                             f"{MIN_YEAR} and {MAX_YEAR}")
         if not 1 <= month <= 12:
             raise ValueError(f"{text!r} has no month {month}: months run from 01 to 12")
         if day is not None:
