@@ -13,6 +13,7 @@ from tracker.cli.options import commitments_option, config_from, snapshot_option
 from tracker.errors import InputError
 from tracker.report import make_report
 from tracker.report.model import STALE_AFTER_DAYS
+from tracker.words import count
 
 
 @cli.command(
@@ -29,7 +30,9 @@ Examples:
               help="Day to compute overdue milestones for (default: today).")
 def report(out: Path, snapshot: Path | None, commitments: Path | None,
            today: dt.datetime | None) -> None:
-    """Build the bilingual public report (HTML, feeds, open data, Markdown) into --out.
+    """Build the public report (HTML, feeds, open data, Markdown) into --out.
+
+    Each plan's pages are in the languages its plan.yml declares.
 
     The report reads only the plans and the snapshot: it never calls GitLab.
     """
@@ -54,7 +57,9 @@ def report(out: Path, snapshot: Path | None, commitments: Path | None,
     day = today.date() if today else dt.date.today()
     # `stale_after_days` in tracker.yml, once the configuration reads it; 90 days until then.
     stale = getattr(config, "stale_after_days", None) or STALE_AFTER_DAYS
-    pages = make_report(commitments, snapshot_path, out, day, progress=click.echo,
-                        stale_after_days=int(stale))
+    pages, languages = make_report(commitments, snapshot_path, out, day, progress=click.echo,
+                                   stale_after_days=int(stale),
+                                   warn=lambda line: click.echo(line, err=True))
     elapsed = time.perf_counter() - started
-    click.echo(f"Report written to {out}/: {pages} pages in 2 languages ({elapsed:.1f} s).")
+    said = f"{count(len(languages), 'language')} ({', '.join(languages)})"
+    click.echo(f"Report written to {out}/: {pages} pages in {said} ({elapsed:.1f} s).")
