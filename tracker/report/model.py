@@ -98,11 +98,12 @@ class ReportedEvent:
     item_title: Text
     is_commitment: bool
     reported: Reported
+    place: int = 0  # its place in the plan: reports of one date read in the plan's order
 
-    def sort_key(self) -> tuple[dt.date, str]:
+    def sort_key(self) -> tuple[dt.date, int]:
         """Newest first when sorted in reverse; an undated report sorts as the oldest."""
         date = self.reported.date
-        return (date.last_day if date else dt.date.min, self.item_id)
+        return (date.last_day if date else dt.date.min, -self.place)
 
 
 @dataclass(frozen=True)
@@ -433,10 +434,10 @@ def _commitment_view(
         if state.issue:
             updates.append(state.issue.updated_at)
     events.sort(key=Event.sort_key, reverse=True)
-    reported = [ReportedEvent(commitment.id, commitment.title, True, r)
-                for r in commitment.reported]
-    reported.extend(ReportedEvent(milestone.id, milestone.title, False, r)
-                    for milestone, _parent in commitment.walk() for r in milestone.reported)
+    said = [(commitment.id, commitment.title, True, r) for r in commitment.reported]
+    said.extend((milestone.id, milestone.title, False, r)
+                for milestone, _parent in commitment.walk() for r in milestone.reported)
+    reported = [ReportedEvent(*where, place=n) for n, where in enumerate(said)]
     reported.sort(key=ReportedEvent.sort_key, reverse=True)
     if events:
         updates.append(events[0].at)

@@ -798,7 +798,7 @@ def _comment_rows(report: Report) -> Iterator[Mapping[str, object]]:
 def _reported_rows(report: Report) -> Iterator[Mapping[str, object]]:
     site = report.languages
     for view in report.commitments():
-        for event in reversed(view.reported):  # oldest first, as they were published
+        for event in sorted(view.reported, key=lambda e: e.place):  # as the plan lists them
             r = event.reported
             yield {
                 "plan_id": view.plan_id, "commitment_id": view.id, "item_id": event.item_id,
