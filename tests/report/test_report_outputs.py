@@ -16,7 +16,7 @@ from conftest import EXAMPLES, TODAY, example_plans, make_snapshot
 
 from tracker.cli import cli
 from tracker.report import make_report
-from tracker.report.render import COMMENT_COLUMNS
+from tracker.report.opendata import COMMENT_COLUMNS
 from tracker.snapshot import save_snapshot
 
 # The headers of a French and English site: the same as before plans had other languages,
