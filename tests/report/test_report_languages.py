@@ -258,11 +258,27 @@ def test_one_site_holds_each_plan_in_its_own_languages(mixed_site: Path) -> None
     }
     for lang in ("en", "fr", "es"):
         assert {f"{lang}/index.html", f"{lang}/data.html"} <= found
+    # Each Markdown report covers the plans written in its language.
+    headings = {lang: [line for line in (mixed_site / f"report.{lang}.md").read_text(
+        encoding="utf-8").splitlines() if line.startswith("## ")] for lang in ("en", "fr", "es")}
+    assert headings == {
+        "en": ["## Canada's 5th National Action Plan on Open Government 2022-2024",
+               "## France National Action Plan 2015-2017: for a transparent and collaborative "
+               "government action",
+               "## France National Action Plan 2021-2023",
+               "## Open Government Action Plan 2024-2026 (synthetic)",
+               "## Fifth U.S. Open Government National Action Plan"],
+        "fr": ["## 5e Plan d'action national du Canada pour un gouvernement ouvert 2022-2024",
+               "## Plan d'action national pour la France 2015-2017 : pour une action publique "
+               "transparente et collaborative",
+               "## Plan d'action national pour la France 2021-2023"],
+        "es": ["## Plan de Acción de Gobierno Abierto 2024-2026 (sintético)"],
+    }
     assert check_links(mixed_site) > 1000
 
 
 def test_the_home_page_lists_every_plan_and_links_to_pages_that_exist(mixed_site: Path) -> None:
-    """The Spanish home links to the US plan in English and says it is English only."""
+    """The Spanish home links to the US plan in English and says it is not in Spanish."""
     home = scan(mixed_site / "es/index.html")
     ids = {"ca-2022-2024", "fr-2015-2017", "fr-2021-2023", "mx-2024-2026", US}
     plan_links = [a["href"] for a in home.all("a")
@@ -271,8 +287,10 @@ def test_the_home_page_lists_every_plan_and_links_to_pages_that_exist(mixed_site
         "../en/ca-2022-2024/index.html", "../fr/fr-2015-2017/index.html",
         "../fr/fr-2021-2023/index.html", "mx-2024-2026/index.html", f"../en/{US}/index.html",
     ]
-    assert "Este plan solo se publica en inglés." in home.text
-    assert "Este plan solo se publica en inglés, francés." in home.text
+    assert "No está en este idioma: este plan se publica en inglés." in home.text
+    assert "No está en este idioma: este plan se publica en inglés, francés." in home.text
+    # On the French home, only the two plans without French say so.
+    assert scan(mixed_site / "fr/index.html").text.count("Pas dans cette langue") == 2
     # A plan's own menu offers its languages only; the site-wide pages offer all three.
     us_menu = [a["hreflang"] for a in scan(mixed_site / f"en/{US}/index.html").all("a")
                if a.get("rel") == "alternate"]
