@@ -221,7 +221,7 @@ def test_crash_mid_build_leaves_the_old_site_and_no_temporary_folder(
     def explode(*_args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(render, "_write_data", explode)
+    monkeypatch.setattr(render, "write_data", explode)
     save_snapshot(make_snapshot(example_plans()), tmp_path / "snap.json")
     result = CliRunner().invoke(cli, ["report", "--commitments", str(EXAMPLES), "--out", str(out),
                                       "--snapshot", str(tmp_path / "snap.json")])
