@@ -3,7 +3,9 @@
 Catalogs are ``tracker/locale/<lang>/LC_MESSAGES/messages.po``, compiled in memory by Babel
 the first time a language is asked for (milliseconds), so there is no ``.mo`` file to forget
 to rebuild: what is in the ``.po`` is what the tool says. Message ids are English; a language
-without a catalog speaks English.
+without a catalog speaks English (:func:`interface_language` says which one a page uses).
+
+Adding a language is adding its catalog: see "Adding a language" in docs/en/contributing.md.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def N_(message: str) -> str:
 @functools.cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The compiled catalog for ``lang``; English needs none (its ids are the messages)."""
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    path = catalog_path(lang)
     if not path.exists():
         return gettext.NullTranslations()
     with path.open("rb") as stream:
@@ -37,6 +39,17 @@ def translations(lang: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
+
+
+def catalog_path(lang: str) -> Path:
+    """Where the catalog of ``lang`` lives (it may not exist)."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+
+
+@functools.cache
+def interface_language(lang: str) -> str:
+    """``lang`` when it has a catalog, else English: the language the interface is shown in."""
+    return lang if lang == "en" or catalog_path(lang).is_file() else "en"
 
 
 def gettext_for(lang: str) -> Callable[[str], str]:

@@ -363,6 +363,30 @@ def test_missing_translation_and_unknown_language_are_warnings(tmp_path: Path) -
     assert code == 0
 
 
+def test_a_plan_checks_its_own_languages_and_no_others(tmp_path: Path) -> None:
+    """A Spanish and English plan: a missing English text warns; French is never asked for."""
+    plan = PLAN.replace("{fr: Plan d'essai, en: Test plan}", "{es: Plan de prueba, en: Test plan}")
+    plan = plan.replace("[fr, en]", "[es, en]").replace("primary_language: fr",
+                                                        "primary_language: es")
+    commitment = (COMMITMENT.replace("{fr: Un, en: One}", "{es: Uno}")
+                  .replace("{fr: Ministère, en: Ministry}", "{es: Ministerio, en: Ministry}")
+                  .replace("{fr: Jalon, en: Milestone}", "{es: Hito, en: Milestone}"))
+    code, lines = run_validate(tmp_path, plan_with(commitment, plan))
+    assert lines == [
+        f"{C}:2:8: warning: title: the 'en' translation is missing; "
+        "it will be shown as missing in the report",
+        "Valid: 1 plan, 1 commitment, 1 milestone (1 warning).",
+    ]
+    assert code == 0
+    english = plan.replace("{es: Plan de prueba, en: Test plan}", "{en: Test plan}")
+    english = english.replace("[es, en]", "[en]").replace("primary_language: es",
+                                                         "primary_language: en")
+    code, lines = run_validate(tmp_path, plan_with(
+        "id: demo-1\ntitle: {en: One}\nlead_institutions:\n  - {en: Ministry}\nmilestones:\n"
+        "  - {id: demo-1.1, title: {en: Step}}\n", english))
+    assert (code, lines) == (0, ["Valid: 1 plan, 1 commitment, 1 milestone (0 warnings)."])
+
+
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     """Problems in several files and several keys come in one run, sorted by place."""
     files = plan_with(COMMITMENT.replace("title:", "titel:", 1).replace("due: 2022-06", "due: 06"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 @dataclass
@@ -65,3 +66,25 @@ def scan(path: Path) -> Page:
     scanner.feed(path.read_text(encoding="utf-8"))
     scanner.close()
     return scanner.page
+
+
+def check_links(site: Path) -> int:
+    """Assert every relative href/src of the site's pages resolves; the number checked.
+
+    A link must point to a file of the site and its #fragment to an id of that page; an
+    absolute link may only be http(s) or mailto.
+    """
+    checked = 0
+    for path in sorted(site.rglob("*.html")):
+        for link in scan(path).links():
+            parts = urlsplit(link)
+            if parts.scheme:
+                assert parts.scheme in ("https", "http", "mailto"), link
+                continue
+            target = (path.parent / parts.path).resolve() if parts.path else path
+            name = path.relative_to(site).as_posix()
+            assert target.is_file(), f"{name} links to missing {link}"
+            if parts.fragment:
+                assert parts.fragment in scan(target).ids, f"{name}: no #{parts.fragment}"
+            checked += 1
+    return checked

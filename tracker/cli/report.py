@@ -12,6 +12,7 @@ from tracker.cli import cli
 from tracker.cli.options import commitments_option, config_from, snapshot_option
 from tracker.errors import InputError
 from tracker.report import make_report
+from tracker.words import count
 
 
 @cli.command(
@@ -28,7 +29,9 @@ Examples:
               help="Day to compute overdue milestones for (default: today).")
 def report(out: Path, snapshot: Path | None, commitments: Path | None,
            today: dt.datetime | None) -> None:
-    """Build the bilingual public report (HTML, feeds, open data, Markdown) into --out.
+    """Build the public report (HTML, feeds, open data, Markdown) into --out.
+
+    Each plan's pages are in the languages its plan.yml declares.
 
     The report reads only the plans and the snapshot: it never calls GitLab.
     """
@@ -51,7 +54,9 @@ def report(out: Path, snapshot: Path | None, commitments: Path | None,
         raise InputError(f"{out}: refusing to replace this folder by the site; pick another --out")
     started = time.perf_counter()
     day = today.date() if today else dt.date.today()
-    pages = make_report(commitments, snapshot_path, out, day, progress=click.echo,
-                        stale_after_days=config.stale_after_days)
+    pages, languages = make_report(commitments, snapshot_path, out, day, progress=click.echo,
+                                   stale_after_days=config.stale_after_days,
+                                   warn=lambda line: click.echo(line, err=True))
     elapsed = time.perf_counter() - started
-    click.echo(f"Report written to {out}/: {pages} pages in 2 languages ({elapsed:.1f} s).")
+    said = f"{count(len(languages), 'language')} ({', '.join(languages)})"
+    click.echo(f"Report written to {out}/: {pages} pages in {said} ({elapsed:.1f} s).")

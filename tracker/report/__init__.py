@@ -1,4 +1,4 @@
-"""The public report: a bilingual static site built from the plans and the snapshot.
+"""The public report: a static site in the plans' languages, built from them and the snapshot.
 
 :func:`make_report` is the one entry point: it loads, builds the model (:mod:`.model`, no I/O)
 and writes the site (:mod:`.render`).
@@ -22,8 +22,12 @@ def make_report(
     today: dt.date,
     progress: Progress = lambda _line: None,
     stale_after_days: int = STALE_AFTER_DAYS,
-) -> int:
-    """Build the site in ``out`` from the plans and the snapshot; the number of pages written.
+    warn: Progress | None = None,
+) -> tuple[int, tuple[str, ...]]:
+    """Build the site in ``out``; the number of pages written and the site's languages.
+
+    ``warn`` (default: ``progress``) is told of what the reader should fix, such as a plan
+    language without an interface catalog.
 
     Raises :class:`tracker.errors.InputError` when the plans or the snapshot are not valid.
     """
@@ -37,4 +41,4 @@ def make_report(
         progress(f"snapshot: {len(snapshot.items)} items, taken {taken}")
     progress("model: counting statuses and overdue milestones")
     report = build_report(plans, snapshot, today, stale_after_days)
-    return build_site(report, out, progress)
+    return build_site(report, out, progress, warn), report.languages

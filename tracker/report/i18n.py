@@ -1,4 +1,4 @@
-"""Interface strings and locale formatting for the report's two languages.
+"""Interface strings and locale formatting for the report's languages.
 
 Catalogs are ``tracker/locale/<lang>/LC_MESSAGES/messages.po``. They are compiled in memory
 by Babel each time the report is built (it takes milliseconds), so there is no ``.mo`` file
@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 
-from tracker.i18n import LOCALE_DIR, N_, translations
+from tracker.i18n import LOCALE_DIR, N_, interface_language, translations
 from tracker.snapshot import (
     NOTICE_CLAIMED_BY_SEVERAL,
     NOTICE_ISSUE_CONFIDENTIAL,
@@ -25,7 +25,8 @@ from tracker.snapshot import (
 )
 from tracker.status import Completion, MilestoneStatus
 
-__all__ = ["LOCALE_DIR", "N_", "translations"]  # the report's users import them from here
+# The report's users import these from here.
+__all__ = ["LOCALE_DIR", "N_", "interface_language", "translations"]
 
 
 STATUS_NAMES: dict[MilestoneStatus | None, str] = {
@@ -121,5 +122,8 @@ def language_name(code: str, in_lang: str) -> str:
 @functools.cache
 def own_language_name(code: str) -> str:
     """The name a language has for itself, capitalised for a menu: "Français", "English"."""
-    name = language_name(code, code)
+    try:
+        name = language_name(code, code)
+    except UnknownLocaleError:  # a code Babel has no data for: its code is its name
+        name = code
     return name[:1].upper() + name[1:]

@@ -12,12 +12,20 @@ import datetime as dt
 import heapq
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from tracker.plan.model import Commitment, Milestone, PartialDate, Plan, PlanSet, Text
+from tracker.plan.model import (
+    Commitment,
+    Milestone,
+    PartialDate,
+    Plan,
+    PlanSet,
+    Reported,
+    Text,
+)
 from tracker.report.language import guess_language
 from tracker.snapshot import (
     NOTICE_CLAIMED_BY_SEVERAL,
@@ -33,7 +41,6 @@ from tracker.snapshot import (
 )
 from tracker.status import Completion, MilestoneStatus
 
-SITE_LANGUAGES: tuple[str, ...] = ("fr", "en")
 RECENT_EVENTS = 100  # entries in the site-wide feed and "latest updates"
 STALE_AFTER_DAYS = 90  # an unfinished item without any change for this long needs someone
 # Status changes of one item closer than this are one decision: owners fix a wrong label in
@@ -77,6 +84,26 @@ class Event:
         a change reads after it.
         """
         return (self.at, self.kind == "comment", self.sequence, self.key)
+
+
+@dataclass(frozen=True)
+class ReportedEvent:
+    """Progress the government published about an item before (or outside) the tracker.
+
+    It comes from the plan (``reported:``), not from GitLab, so it is kept apart from the
+    tracker's own events: the timeline shows it after them, as what the government said.
+    """
+
+    item_id: str
+    item_title: Text
+    is_commitment: bool
+    reported: Reported
+    place: int = 0  # its place in the plan: reports of one date read in the plan's order
+
+    def sort_key(self) -> tuple[dt.date, int]:
+        """Newest first when sorted in reverse; an undated report sorts as the oldest."""
+        date = self.reported.date
+        return (date.last_day if date else dt.date.min, -self.place)
 
 
 @dataclass(frozen=True)
@@ -128,6 +155,7 @@ class CommitmentView:
     # Comments left out because their author is blocked, banned or deleted on GitLab: the
     # page says how many, so a reader who counts on GitLab is not left wondering.
     hidden_comments: int = 0
+    reported: tuple[ReportedEvent, ...] = ()  # from the plan, newest first
 
     @property
     def id(self) -> str:
@@ -243,6 +271,11 @@ class PlanView:
         return self.plan.id
 
     @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the plan's pages exist in, its primary language first."""
+        return plan_languages(self.plan)
+
+    @property
     def done(self) -> int:
         """How many milestones of the plan are complete."""
         return sum(view.done for view in self.commitments)
@@ -259,6 +292,8 @@ class Report:
     recent: tuple[Event, ...]  # newest first, across every plan
     notices: tuple[str, ...]
     stale_after_days: int = STALE_AFTER_DAYS
+    # The languages of the site-wide pages: every language of some plan (see site_languages).
+    languages: tuple[str, ...] = ("en",)
 
     def attention(self) -> Iterator[Attention]:
         """Every entry of every plan's attention list."""
@@ -292,7 +327,29 @@ def build_report(
         recent=tuple(recent),
         notices=snapshot.notices if snapshot else (),
         stale_after_days=stale_after_days,
+        languages=site_languages(plans),
     )
+
+
+def plan_languages(plan: Plan) -> tuple[str, ...]:
+    """The plan's languages, its primary one first."""
+    return (plan.primary_language, *plan.other_languages)
+
+
+def site_languages(plans: PlanSet) -> tuple[str, ...]:
+    """Every language some plan is written in: the site-wide pages exist in each of them.
+
+    The language most plans have as their primary one comes first (then by first sight), so
+    adding a plan in another language does not reorder a site that readers already know.
+    A repository without plans still gets an English site.
+    """
+    primary: defaultdict[str, int] = defaultdict(int)
+    seen: dict[str, None] = {}
+    for plan in plans.plans:
+        primary[plan.primary_language] += 1
+        seen.update(dict.fromkeys(plan_languages(plan)))
+    order = {lang: n for n, lang in enumerate(seen)}
+    return tuple(sorted(seen, key=lambda lang: (-primary[lang], order[lang]))) or ("en",)
 
 
 def _state(snapshot: Snapshot | None, item_id: str) -> ItemState:
@@ -377,6 +434,11 @@ def _commitment_view(
         if state.issue:
             updates.append(state.issue.updated_at)
     events.sort(key=Event.sort_key, reverse=True)
+    said = [(commitment.id, commitment.title, True, r) for r in commitment.reported]
+    said.extend((milestone.id, milestone.title, False, r)
+                for milestone, _parent in commitment.walk() for r in milestone.reported)
+    reported = [ReportedEvent(*where, place=n) for n, where in enumerate(said)]
+    reported.sort(key=ReportedEvent.sort_key, reverse=True)
     if events:
         updates.append(events[0].at)
     return CommitmentView(
@@ -395,6 +457,7 @@ def _commitment_view(
         notices=tuple(notices),
         institution_slugs=tuple(institutions.slug(name) for name in commitment.lead_institutions),
         hidden_comments=hidden,
+        reported=tuple(reported),
     )
 
 
@@ -533,12 +596,12 @@ class _InstitutionIndex:
     """
 
     def __init__(self, plan: Plan) -> None:
-        self._order = (plan.primary_language, *plan.languages, *SITE_LANGUAGES)
+        self._order = plan_languages(plan)
         self._slugs: dict[str, str] = {}
         self._names: dict[str, Text] = {}
 
     def _identity(self, name: Text) -> str:
-        picked = name.pick(self._order[0], self._order[1:])
+        picked = name.pick(self._order[0], (*self._order[1:], *sorted(name.values)))
         return " ".join((picked[0] if picked else "").split()).casefold()
 
     def slug(self, name: Text) -> str:

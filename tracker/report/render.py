@@ -1,6 +1,9 @@
-"""Write the public report: HTML pages in two languages, feeds, open data, Markdown reports.
+"""Write the public report: HTML pages in the plans' languages, feeds, open data, Markdown.
 
-Layout of the output folder (every link in it is relative, so it can live under any path)::
+Each plan's pages exist in the languages it declares; the site-wide pages (home, data,
+attention, feeds, Markdown report) in every language of some plan. A link from a site-wide
+page to a plan without that language goes to the plan's page in its primary language, so no
+link is dead. Layout of the output folder (every link in it is relative)::
 
     index.html                      choose a language
     assets/                         style sheet and the optional table script
@@ -10,8 +13,9 @@ Layout of the output folder (every link in it is relative, so it can live under 
     <lang>/<plan>/index.html        plan overview
     <lang>/<plan>/commitments/<id>.html and .xml   a commitment's page and its feed
     <lang>/<plan>/institutions/index.html, <slug>.html
-    data/plan.json, plan.schema.json, commitments.csv, milestones.csv, comments.csv
-    report.fr.md, report.en.md
+    data/plan.json, plan.schema.json, commitments.csv, milestones.csv, comments.csv,
+         reported.csv
+    report.<lang>.md
 
 The site is built in a temporary sibling folder, then swapped in: a crash leaves the old site
 or the new one, never a mix.
@@ -19,16 +23,15 @@ or the new one, never a mix.
 
 from __future__ import annotations
 
-import csv
 import ctypes
 import datetime as dt
-import json
+import gettext
 import os
 import posixpath
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -41,15 +44,20 @@ from tracker.report import i18n
 from tracker.report.markdown import markdown_inline, render_markdown, safe_url
 from tracker.report.model import (
     ATTENTION_KINDS,
-    SITE_LANGUAGES,
     Attention,
-    CommitmentView,
     Event,
     PlanView,
     Report,
 )
+from tracker.report.opendata import (
+    COMMENT_COLUMNS,
+    COMMITMENT_COLUMNS,
+    MILESTONE_COLUMNS,
+    REPORTED_COLUMNS,
+    described,
+    write_data,
+)
 from tracker.report_paths import (
-    OPEN_DATA_PATH,
     commitment_path,
     institution_path,
     institutions_path,
@@ -61,29 +69,8 @@ TEMPLATE_DIRS = (
     Path(__file__).resolve().parent.parent / "_templates",  # inside an installed wheel
     Path(__file__).resolve().parent.parent.parent / "templates",  # in the repository
 )
-DATA_SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "report-data.schema.json"
-ATTENTION_SCHEMA = DATA_SCHEMA.with_name("attention.schema.json")
-DATA_FORMAT = "ogp-tracker-report-data"
-DATA_VERSION = 1
-ATTENTION_FORMAT = "ogp-tracker-attention"
-ATTENTION_VERSION = 1
 SHORT_TITLE = 60  # characters of an item's title in timeline rows and lists
 FEED_NAMESPACE = uuid.UUID("6f1d0a52-3c1e-4d1b-9a57-0b8f4f1c2e01")  # fixed: ids stay stable
-
-COMMITMENT_COLUMNS = (
-    "plan_id", "commitment_id", "title_fr", "title_en", "lead_institutions_fr",
-    "lead_institutions_en", "completion", "completion_source", "milestones_total",
-    "milestones_complete", "milestones_overdue", "last_update", "issue_url", "contact_name",
-)
-MILESTONE_COLUMNS = (
-    "plan_id", "commitment_id", "milestone_id", "parent_id", "title_fr", "title_en", "due",
-    "due_text_fr", "due_text_en", "status", "status_since", "overdue", "issue_url",
-    "completed_at", "days_late",
-)
-COMMENT_COLUMNS = (
-    "plan_id", "commitment_id", "item_id", "comment_id", "created_at", "author_name",
-    "author_username", "author_role", "body", "url",
-)
 
 Progress = Callable[[str], None]
 
@@ -114,21 +101,44 @@ def template_environment() -> jinja2.Environment:
     return env
 
 
+def use_report(env: jinja2.Environment, report: Report) -> None:
+    """Make links to a plan's pages go to a language that plan has (see the module's doc)."""
+    has = {view.id: view.languages for view in report.plans}
+
+    def to(lang: str, plan_id: str) -> str:
+        languages = has.get(plan_id, (lang,))
+        return lang if lang in languages else languages[0]
+
+    env.globals.update(
+        plan_path=lambda lang, plan_id: plan_path(to(lang, plan_id), plan_id),
+        commitment_path=lambda lang, plan_id, commitment_id, ext="html": commitment_path(
+            to(lang, plan_id), plan_id, commitment_id, ext),
+        institutions_path=lambda lang, plan_id: institutions_path(to(lang, plan_id), plan_id),
+        institution_path=lambda lang, plan_id, slug: institution_path(
+            to(lang, plan_id), plan_id, slug),
+    )
+
+
 def use_language(env: jinja2.Environment, lang: str) -> None:
-    """Point the environment's gettext and formatting helpers at ``lang``."""
-    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    _ = i18n.translations(lang).gettext
+    """Point the environment's gettext and formatting helpers at ``lang``.
+
+    A language without a catalog gets the English interface, dates and numbers included, so
+    a page never mixes two interface languages; its plan texts stay in ``lang``.
+    """
+    ui = i18n.interface_language(lang)
+    env.install_gettext_translations(i18n.translations(ui), newstyle=True)  # type: ignore[attr-defined]
+    _ = i18n.translations(ui).gettext
     env.globals.update(
         lang=lang,
-        other_lang=next(other for other in SITE_LANGUAGES if other != lang),
-        tx=lambda text: _localized(text, lang, block=False),
-        md=lambda text, base=None, top=3: _localized(text, lang, block=True, base=base, top=top),
+        language_names=lambda codes: ", ".join(i18n.language_name(c, ui) for c in codes),
+        tx=_tx,
+        md=_md,
         plain=lambda text: _plain(text, lang),
         # Same arguments as the timeline's, so the feed reuses the cached rendering.
         md_html=lambda body, base=None: str(render_markdown(body, base, 4)),
-        fdate=lambda value: _date(value, lang),
-        fpartial=lambda value: _partial_date(value, lang),
-        fmonth=lambda day: i18n.month(day, lang),
+        fdate=lambda value: _date(value, ui),
+        fpartial=lambda value: _partial_date(value, ui),
+        fmonth=lambda day: i18n.month(day, ui),
         short=lambda text: _short(text, lang),
         plain_short=lambda text: _shorten(_plain(text, lang), SHORT_TITLE),
         attention_kind=lambda kind: _(i18n.ATTENTION_NAMES.get(kind) or kind),
@@ -136,14 +146,14 @@ def use_language(env: jinja2.Environment, lang: str) -> None:
         issue_numbers=lambda iids: ", ".join(f"#{iid}" for iid in iids),
         code=lambda text: Markup("<code>{0}</code>").format(text),
         report_error_url=_report_error_url,
-        fnum=lambda value: i18n.number(value, lang),
+        fnum=lambda value: i18n.number(value, ui),
         status_name=lambda status: _(i18n.STATUS_NAMES[status]),
         completion_name=lambda level: _(i18n.COMPLETION_NAMES[level]),
         role_name=lambda role: _(i18n.ROLE_NAMES.get(role) or role),
         notice_text=lambda code: _(i18n.NOTICE_NAMES.get(code) or code),
-        fpercent=lambda part, whole: i18n.percent(part / whole if whole else 0, lang),
-        ldate=lambda value: i18n.long_date(_day(value), lang),
-        lpartial=lambda value: _partial_text(value, lang),
+        fpercent=lambda part, whole: i18n.percent(part / whole if whole else 0, ui),
+        ldate=lambda value: i18n.long_date(_day(value), ui),
+        lpartial=lambda value: _partial_text(value, ui),
         safe_url=safe_url,
         feed_id=_feed_id,
         feed_updated=_feed_updated,
@@ -161,8 +171,36 @@ def _url(context: jinja2.runtime.Context, target: str) -> str:
     return relative + ("/" if target.endswith("/") and not relative.endswith("/") else "")
 
 
-def _pick(text: Text, lang: str) -> tuple[str, str] | None:
-    return text.pick(lang, (*SITE_LANGUAGES, *sorted(text.values)))
+def _pick(text: Text, lang: str, languages: tuple[str, ...] = ()) -> tuple[str, str] | None:
+    """``text`` in ``lang``, else in the first of ``languages`` (the plan's), else in any."""
+    return text.pick(lang, (*languages, *sorted(text.values)))
+
+
+def _declared(context: jinja2.runtime.Context, of: PlanView | None) -> tuple[str, ...]:
+    """The languages of the plan a text belongs to: ``of``, else the page's plan.
+
+    A site-wide page names no plan: it passes ``of`` for texts of one plan, and any other
+    text is taken to belong to every language of the site.
+    """
+    view = of or context.get("plan")
+    if isinstance(view, PlanView):
+        return view.languages
+    report: Report = context["report"]
+    return report.languages
+
+
+@jinja2.pass_context
+def _tx(context: jinja2.runtime.Context, text: Text, of: PlanView | None = None) -> Markup:
+    """A one-line text in the page's language (see :func:`_localized`)."""
+    return _localized(text, context["lang"], _declared(context, of), block=False)
+
+
+@jinja2.pass_context
+def _md(context: jinja2.runtime.Context, text: Text, base: str | None = None,
+        top: int = 3) -> Markup:
+    """A Markdown text in the page's language (see :func:`_localized`)."""
+    return _localized(text, context["lang"], _declared(context, None), block=True, base=base,
+                      top=top)
 
 
 def _plain(text: Text, lang: str) -> str:
@@ -195,18 +233,29 @@ def _short(text: Text, lang: str) -> Markup:
 
 
 def _localized(
-    text: Text, lang: str, *, block: bool, base: str | None = None, top: int = 3
+    text: Text, lang: str, languages: tuple[str, ...], *, block: bool, base: str | None = None,
+    top: int = 3,
 ) -> Markup:
-    """The text in ``lang``, or in another language with a visible "translation missing"."""
-    picked = _pick(text, lang)
+    """The text in ``lang``, or in another of the plan's ``languages``, marked with ``lang``.
+
+    When the plan declares ``lang`` and lacks this text in it, a visible "translation
+    missing" says so. When the plan does not declare ``lang`` (a site-wide page in a
+    language the plan is not written in), nothing is missing: no note.
+    """
+    picked = _pick(text, lang, languages)
     if picked is None:
         return Markup("")
     value, used = picked
     body = render_markdown(value, base, top) if block else escape(value)
     if used == lang:
         return body
-    note = i18n.translations(lang).gettext("Translation missing: shown in %(language)s.") % {
-        "language": i18n.language_name(used, lang)
+    if lang not in languages:
+        if block:
+            return Markup('<div lang="{0}">{1}</div>').format(used, body)
+        return Markup('<span lang="{0}">{1}</span>').format(used, body)
+    ui = i18n.interface_language(lang)
+    note = i18n.translations(ui).gettext("Translation missing: shown in %(language)s.") % {
+        "language": i18n.language_name(used, ui)
     }
     if block:
         template = Markup('<div lang="{0}" class="fallback">{1}</div> ')
@@ -261,7 +310,7 @@ def _report_error_url(
     if base is None:
         return None
     lang = context["lang"]
-    _ = i18n.translations(lang).gettext
+    _ = i18n.translations(i18n.interface_language(lang)).gettext
     if is_commitment:
         subject = _("Wrong data on commitment %(id)s") % {"id": item_id}
         name = _("Commitment %(id)s: %(title)s")
@@ -299,6 +348,11 @@ def _twin(page: str, lang: str) -> str:
     return posixpath.join(lang, page.split("/", 1)[1])
 
 
+def _alternates(page: str, languages: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The page in each of ``languages`` (it exists in each), as (language, path)."""
+    return [(lang, _twin(page, lang)) for lang in languages]
+
+
 # --- the build ------------------------------------------------------------------------------
 
 
@@ -310,10 +364,9 @@ class _Writer:
         self.env = env
         self.pages = 0
 
-    def page(self, template: str, page: str, **context: Any) -> None:
-        lang = page.split("/", 1)[0]
-        twin = _twin(page, next(other for other in SITE_LANGUAGES if other != lang))
-        self.write(template, page, twin=twin, **context)
+    def page(self, template: str, page: str, languages: tuple[str, ...], **context: Any) -> None:
+        """Write an HTML page that exists in each of ``languages`` (the language chooser)."""
+        self.write(template, page, alternates=_alternates(page, languages), **context)
         self.pages += 1
 
     def write(self, template: str, page: str, **context: Any) -> None:
@@ -326,14 +379,21 @@ class _Writer:
         path.write_text(text, encoding="utf-8")
 
 
-def build_site(report: Report, out: Path, progress: Progress = lambda _line: None) -> int:
-    """Write the whole site to ``out``, replacing what was there; the number of pages."""
+def build_site(report: Report, out: Path, progress: Progress = lambda _line: None,
+               warn: Progress | None = None) -> int:
+    """Write the whole site to ``out``, replacing what was there; the number of pages.
+
+    ``warn`` (default: ``progress``) is told once of each language without a catalog.
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
+    for line in uncatalogued(report):
+        (warn or progress)(line)
     temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         writer = _Writer(temp, template_environment())
+        use_report(writer.env, report)
         _write_all(report, writer, progress)
         _swap(temp, out)
     except BaseException:
@@ -342,52 +402,76 @@ def build_site(report: Report, out: Path, progress: Progress = lambda _line: Non
     return writer.pages
 
 
+def uncatalogued(report: Report) -> list[str]:
+    """One warning per language of the plans that has no interface catalog."""
+    lines = []
+    for lang in report.languages:
+        if i18n.interface_language(lang) == lang:
+            continue
+        plans = ", ".join(view.id for view in report.plans if lang in view.languages)
+        lines.append(
+            f"warning: no interface catalog for {lang!r} (plans: {plans}): its pages show the "
+            f"plan's {lang!r} texts with the English interface; to translate the interface, "
+            f"add tracker/locale/{lang}/LC_MESSAGES/messages.po (see \"Adding a language\" in "
+            "docs/en/contributing.md)")
+    return lines
+
+
 def _write_all(report: Report, writer: _Writer, progress: Progress) -> None:
     progress("assets: style sheet and table script")
     _copy_assets(writer)
+    site = report.languages
+
+    def ui(lang: str) -> gettext.NullTranslations:
+        return i18n.translations(i18n.interface_language(lang))
+
     writer.write("choose-language.html", "index.html", choices=[
-        {"lang": lang, "title": i18n.translations(lang).gettext(
-            "Open Government action plan follow-up"),
-         "intro": i18n.translations(lang).gettext(
-            "Commitments, milestones, their status and public comments."),
-         "enter": i18n.translations(lang).gettext("Read in English")}
-        for lang in SITE_LANGUAGES])
-    for lang in SITE_LANGUAGES:
+        {"lang": lang, "title": ui(lang).gettext("Open Government action plan follow-up"),
+         "intro": ui(lang).gettext("Commitments, milestones, their status and public comments."),
+         "enter": ui(lang).gettext("Read in English")}
+        for lang in site])
+    for lang in site:
         use_language(writer.env, lang)
         progress(f"{lang}: overview pages")
         common = {"report": report}
-        writer.page("home.html", f"{lang}/index.html", **common)
-        writer.page("data.html", f"{lang}/data.html", **common,
-                    columns={"commitments": COMMITMENT_COLUMNS, "milestones": MILESTONE_COLUMNS,
-                             "comments": COMMENT_COLUMNS})
+        writer.page("home.html", f"{lang}/index.html", site, **common)
+        writer.page("data.html", f"{lang}/data.html", site, **common, columns={
+            "commitments": described(COMMITMENT_COLUMNS, site),
+            "milestones": described(MILESTONE_COLUMNS, site),
+            "comments": described(COMMENT_COLUMNS, site),
+            "reported": described(REPORTED_COLUMNS, site)})
         writer.write("feed.xml", f"{lang}/feed.xml", **common, events=report.recent,
                      commitment=None, plan=None)
         entries = tuple(report.attention())
-        writer.page("attention.html", f"{lang}/attention/index.html", **common,
+        writer.page("attention.html", f"{lang}/attention/index.html", site, **common,
                     attention_counts=_attention_counts(entries))
         writer.write("attention.xml", f"{lang}/attention/feed.xml", **common, entries=entries)
         for view in report.plans:
-            writer.page("plan.html", plan_path(lang, view.id), **common, plan=view)
-            writer.page("institutions.html", institutions_path(lang, view.id),
+            if lang not in view.languages:
+                continue
+            here = view.languages
+            writer.page("plan.html", plan_path(lang, view.id), here, **common, plan=view)
+            writer.page("institutions.html", institutions_path(lang, view.id), here,
                         **common, plan=view)
             for institution in view.institutions:
                 writer.page("institution.html", institution_path(lang, view.id, institution.slug),
-                            **common, plan=view, institution=institution)
+                            here, **common, plan=view, institution=institution)
         progress(f"{lang}: Markdown report")
-        writer.write("report.md", f"report.{lang}.md", **common)
-    progress("commitment pages and feeds, in both languages")
+        writer.write("report.md", f"report.{lang}.md", **common,
+                     plans=[view for view in report.plans if lang in view.languages])
+    progress("commitment pages and feeds, in each plan's languages")
     for view in report.plans:
         for commitment in view.commitments:
-            # Both languages in turn, so each comment's Markdown is rendered once (cached).
-            for lang in SITE_LANGUAGES:
+            # Each language in turn, so each comment's Markdown is rendered once (cached).
+            for lang in view.languages:
                 use_language(writer.env, lang)
                 writer.page("commitment.html", commitment_path(lang, view.id, commitment.id),
-                            report=report, plan=view, c=commitment)
+                            view.languages, report=report, plan=view, c=commitment)
                 writer.write("feed.xml", commitment_path(lang, view.id, commitment.id, "xml"),
                              report=report, events=commitment.timeline, commitment=commitment,
                              plan=view)
     progress("open data: plan.json and CSV files")
-    _write_data(report, writer)
+    write_data(report, writer.root)
 
 
 def _attention_counts(entries: Iterable[Attention]) -> list[tuple[str, int]]:
@@ -439,204 +523,3 @@ def _remove_leftovers(out: Path) -> None:
     for prefix in (f".{out.name}.new-", f".{out.name}.old-"):
         for stale in out.parent.glob(f"{prefix}*"):
             shutil.rmtree(stale, ignore_errors=True)
-
-
-# --- open data ------------------------------------------------------------------------------
-
-
-def _texts(text: Text) -> dict[str, str]:
-    return {lang: value for lang, value in sorted(text.values.items()) if value.strip()}
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def plan_data(report: Report) -> dict[str, Any]:
-    """The document of ``data/plan.json`` (see ``report-data.schema.json``)."""
-    return {
-        "format": DATA_FORMAT,
-        "version": DATA_VERSION,
-        "today": report.today.isoformat(),
-        "snapshot_taken_at": _iso(report.generated_at),
-        "gitlab_project": report.project.web_url if report.project else None,
-        "plans": [_plan_data(view) for view in report.plans],
-    }
-
-
-def _plan_data(view: PlanView) -> dict[str, Any]:
-    plan = view.plan
-    return {
-        "id": plan.id,
-        "country": plan.country,
-        "title": _texts(plan.title),
-        "period": {"start": plan.period_start.iso(), "end": plan.period_end.iso()},
-        "languages": list(plan.languages),
-        "url": plan.url,
-        "milestones_by_status": {str(s or "no-update"): n for s, n in view.status_counts},
-        "commitments_by_completion": {str(c or "no-update"): n for c, n in view.completion_counts},
-        "commitments": [_commitment_data(c) for c in view.commitments],
-    }
-
-
-def _commitment_data(view: CommitmentView) -> dict[str, Any]:
-    c = view.commitment
-    return {
-        "id": c.id,
-        "title": _texts(c.title),
-        "lead_institutions": [_texts(t) for t in c.lead_institutions],
-        "completion": view.completion,
-        "completion_source": view.completion_source,
-        "issue_url": safe_url(view.issue.web_url) if view.issue else None,
-        "last_update": _iso(view.last_update),
-        "comment_count": view.comment_count,
-        "contact": None if c.contact is None else {
-            "name": c.contact.name,
-            "role": _texts(c.contact.role),
-            # Only there when the plan publishes it: the plan file is public already.
-            "email": c.contact.email,
-        },
-        "milestones": [
-            {
-                "id": row.milestone.id,
-                "parent_id": row.parent_id,
-                "title": _texts(row.milestone.title),
-                "due": row.milestone.due.iso() if row.milestone.due else None,
-                "status": row.status,
-                "status_since": _iso(row.status_since),
-                "overdue": row.overdue,
-                "issue_url": safe_url(row.issue.web_url) if row.issue else None,
-                "completed_at": _iso(row.completed_at),
-                "days_late": row.days_late,
-            }
-            for row in view.milestones
-        ],
-    }
-
-
-def attention_data(report: Report) -> dict[str, Any]:
-    """The document of ``data/attention.json`` (see ``attention.schema.json``)."""
-    names = {(view.id, i.slug): i.name for view in report.plans for i in view.institutions}
-    return {
-        "format": ATTENTION_FORMAT,
-        "version": ATTENTION_VERSION,
-        "today": report.today.isoformat(),
-        "snapshot_taken_at": _iso(report.generated_at),
-        "stale_after_days": report.stale_after_days,
-        "entries": [_attention_entry(entry, names) for entry in report.attention()],
-    }
-
-
-def _attention_entry(entry: Attention, names: Mapping[tuple[str, str], Text]) -> dict[str, Any]:
-    return {
-        "kind": entry.kind,
-        "plan_id": entry.plan_id,
-        "commitment_id": entry.commitment_id,
-        "item_id": entry.item_id,
-        "item_title": _texts(entry.item_title),
-        "is_commitment": entry.is_commitment,
-        "institutions": [_texts(names.get((entry.plan_id, slug), Text()))
-                         for slug in entry.institution_slugs],
-        "issue_url": safe_url(entry.issue.web_url) if entry.issue else None,
-        "days": entry.days,
-        "due": entry.due.iso() if entry.due else None,
-        "last_change": _iso(entry.since),
-        "label": entry.label,
-        "suggestion": entry.suggestion,
-        "field": entry.field,
-        "notice": entry.code,
-        "other_issues": list(entry.other_issues),
-    }
-
-
-def _joined(texts: Iterable[Text], lang: str) -> str:
-    return "; ".join(value for t in texts if (value := t.get(lang)))
-
-
-# A spreadsheet runs a cell as a formula when it starts with one of these; some also skip
-# leading blanks and line feeds first, and some read the full-width forms (＝＋－＠) as the
-# ASCII ones, so those starts are neutralised too.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", " ", "\uff1d", "\uff0b", "\uff0d",
-                  "\uff20")
-
-
-def _cell(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading quote (OWASP CSV injection).
-
-    Comments come from anyone; journalists open these files in spreadsheets.
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv(writer: _Writer, name: str, columns: tuple[str, ...],
-         rows: Iterator[Mapping[str, object]]) -> None:
-    path = writer.root / "data" / name
-    with path.open("w", encoding="utf-8", newline="") as stream:
-        out = csv.DictWriter(stream, fieldnames=columns)
-        out.writeheader()
-        out.writerows({key: _cell(value) for key, value in row.items()} for row in rows)
-
-
-def _write_data(report: Report, writer: _Writer) -> None:
-    (writer.root / "data").mkdir(exist_ok=True)
-    writer.text(OPEN_DATA_PATH,
-                json.dumps(plan_data(report), ensure_ascii=False, indent=1) + "\n")
-    shutil.copyfile(DATA_SCHEMA, writer.root / "data" / "plan.schema.json")
-    writer.text("data/attention.json",
-                json.dumps(attention_data(report), ensure_ascii=False, indent=1) + "\n")
-    shutil.copyfile(ATTENTION_SCHEMA, writer.root / "data" / "attention.schema.json")
-    _csv(writer, "commitments.csv", COMMITMENT_COLUMNS, _commitment_rows(report))
-    _csv(writer, "milestones.csv", MILESTONE_COLUMNS, _milestone_rows(report))
-    _csv(writer, "comments.csv", COMMENT_COLUMNS, _comment_rows(report))
-
-
-def _commitment_rows(report: Report) -> Iterator[Mapping[str, object]]:
-    for view in report.commitments():
-        c = view.commitment
-        yield {
-            "plan_id": view.plan_id, "commitment_id": c.id,
-            "title_fr": c.title.get("fr") or "", "title_en": c.title.get("en") or "",
-            "lead_institutions_fr": _joined(c.lead_institutions, "fr"),
-            "lead_institutions_en": _joined(c.lead_institutions, "en"),
-            "completion": view.completion or "", "completion_source": view.completion_source or "",
-            "milestones_total": view.total, "milestones_complete": view.done,
-            "milestones_overdue": view.overdue, "last_update": _iso(view.last_update) or "",
-            "issue_url": (safe_url(view.issue.web_url) or "") if view.issue else "",
-            "contact_name": c.contact.name if c.contact else "",
-        }
-
-
-def _milestone_rows(report: Report) -> Iterator[Mapping[str, object]]:
-    for view in report.commitments():
-        for row in view.milestones:
-            m = row.milestone
-            yield {
-                "plan_id": view.plan_id, "commitment_id": view.id, "milestone_id": m.id,
-                "parent_id": row.parent_id or "",
-                "title_fr": m.title.get("fr") or "", "title_en": m.title.get("en") or "",
-                "due": m.due.iso() if m.due else "",
-                "due_text_fr": m.due_text.get("fr") or "",
-                "due_text_en": m.due_text.get("en") or "",
-                "status": row.status or "", "status_since": _iso(row.status_since) or "",
-                "overdue": "true" if row.overdue else "false",
-                "issue_url": (safe_url(row.issue.web_url) or "") if row.issue else "",
-                "completed_at": _iso(row.completed_at) or "",
-                "days_late": "" if row.days_late is None else row.days_late,
-            }
-
-
-def _comment_rows(report: Report) -> Iterator[Mapping[str, object]]:
-    for view in report.commitments():
-        comments: list[Event] = [e for e in view.timeline if e.comment is not None]
-        for event in reversed(comments):  # oldest first, as they were written
-            comment = event.comment
-            assert comment is not None
-            yield {
-                "plan_id": view.plan_id, "commitment_id": view.id, "item_id": event.item_id,
-                "comment_id": comment.id, "created_at": comment.created_at.isoformat(),
-                "author_name": comment.author_name, "author_username": comment.author_username,
-                "author_role": comment.author_role, "body": comment.body,
-                "url": safe_url(comment.web_url) or "",
-            }

@@ -103,9 +103,12 @@ def _report_link(report_url: str | None, lang: str, plan_id: str,
     return f"{report_url.rstrip('/')}/{commitment_path(lang, plan_id, commitment_id)}"
 
 
+_TYPOGRAPHY = {"fr": (" :", "« ", " »"), "es": (":", "«", "»")}
+
+
 def _typography(lang: str) -> tuple[str, str, str]:
-    """Colon and quotation marks as each language writes them."""
-    return (" :", "« ", " »") if lang == "fr" else (":", "“", "”")
+    """Colon and quotation marks as each language writes them (English's by default)."""
+    return _TYPOGRAPHY.get(lang, (":", "“", "”"))
 
 
 def _field(lang: str, name: str, value: str) -> str:
