@@ -281,3 +281,26 @@ def test_issue_links_to_the_public_report_reach_pages_the_report_builds(
               for path in link.findall(issue.description)}
     assert len(linked) == 2 * 7  # each commitment's page, in French and in English
     assert sorted(p for p in linked if not (workspace / "public" / p).is_file()) == []
+
+
+def test_a_title_longer_than_gitlab_allows_is_cut_at_a_word_whole_in_the_block(
+    tracker_repo: Callable[..., Path], gl: gitlab.Gitlab,
+) -> None:
+    """Milestone 22.1.1's French text has 420 characters: its issue title fits GitLab's 255,
+    key first, and ends on a whole word with an ellipsis; the description keeps every word."""
+    tracker_repo("fr-2015-2017")
+    assert push().exit_code == 0
+    key = "fr-2015-2017-22.1.1"
+    whole = next(m.title.values["fr"] for c in load_plans(Path("commitments")).commitments()
+                 for m, _ in c.walk() if m.id == key)
+    issue = issue_for(gl.projects.get("ogp/suivi"), key)
+    assert len(whole) > 400
+    assert len(issue.title) <= 255
+    assert issue.title.startswith(f"{key} · ")
+    assert issue.title.endswith("…")
+    shown = issue.title.removeprefix(f"{key} · ").removesuffix("…")
+    flat = " ".join(whole.split())
+    assert flat.startswith(shown)
+    assert flat[len(shown)] in " ,;:."  # the last word shown is whole (its comma dropped)
+    assert len(issue.title) > 200  # cut near the limit, not far before it
+    assert flat in " ".join(issue.description.split())

@@ -89,11 +89,27 @@ def _line(text: Text, lang: str, fallbacks: tuple[str, ...]) -> str:
     return flat if used == lang else flat + _missing(lang)
 
 
-def _title(plan: Plan, item_id: str, text: Text) -> str:
+def _whole_title(plan: Plan, item_id: str, text: Text) -> str:
     picked = text.pick(plan.primary_language, plan.languages)
     words = " ".join(picked[0].split()) if picked else item_id
-    title = f"{item_id} · {words}"
-    return title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1] + "…"
+    return f"{item_id} · {words}"
+
+
+def _title(plan: Plan, item_id: str, text: Text) -> str:
+    title = _whole_title(plan, item_id, text)
+    if len(title) <= TITLE_MAX:
+        return title
+    # Cut at the last word that fits, so the title never ends on half a word; the whole text
+    # stays in the managed block. A single word longer than half the room is cut as it is.
+    cut = title[: TITLE_MAX - 1]
+    space = cut.rfind(" ")
+    if space > TITLE_MAX // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.·–-") + "…"
+
+
+def _title_is_cut(plan: Plan, item_id: str, text: Text) -> bool:
+    return len(_whole_title(plan, item_id, text)) > TITLE_MAX
 
 
 def _report_link(report_url: str | None, lang: str, plan_id: str,
@@ -123,6 +139,8 @@ def _commitment_section(
     colon = _typography(lang)[0]
     commitment, plan_word = issue_text(lang, "Commitment"), issue_text(lang, "Plan")
     out = [f"**{commitment} {c.id}** · {plan_word}{colon} {_line(plan.title, lang, fb)}"]
+    if _title_is_cut(plan, c.id, c.title):  # the title shows only its start: say it whole
+        out.append(_field(lang, issue_text(lang, "Full text"), _line(c.title, lang, fb)))
     leads = " ; ".join(_line(t, lang, fb) for t in c.lead_institutions)
     out.append(_field(lang, issue_text(lang, "Lead institutions"), leads))
     if c.start or c.end:
@@ -150,6 +168,8 @@ def _milestone_section(
     _, opening, closing = _typography(lang)
     milestone, of = issue_text(lang, "Milestone"), issue_text(lang, "of commitment")
     out = [f"**{milestone} {m.id}** · {of} {c.id} {opening}{_line(c.title, lang, fb)}{closing}"]
+    if _title_is_cut(plan, m.id, m.title):  # the title shows only its start: say it whole
+        out.append(_field(lang, issue_text(lang, "Full text"), _line(m.title, lang, fb)))
     due_words = _line(m.due_text, lang, fb)
     if m.due or due_words:
         due = " ".join(part for part in (str(m.due) if m.due else "", due_words and
