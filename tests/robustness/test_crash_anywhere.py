@@ -76,16 +76,23 @@ def test_report_killed_at_many_moments_leaves_old_or_new_site(workspace: Path) -
     assert runner.invoke(cli, ["report", "--out", "new", "--today", "2026-11-21"]).exit_code == 0
     old, new = tree_digest(Path("old")), tree_digest(Path("new"))
     assert old != new
+    # The kill moments are fractions of one whole build in a process, timed here: fixed
+    # delays were either all past the end on a fast machine or seconds of waiting on a slow one.
+    started = time.monotonic()
+    whole = start(workspace, "report", "--out", "timed", "--today", "2026-11-21")
+    assert whole.wait(timeout=120) == 0
+    build = time.monotonic() - started
+    assert tree_digest(Path("timed")) == new
     seen = set()
-    for delay in (0.3, 0.5, 0.7, 0.9, 1.1, 1.3, 1.6, 2.0):
+    for fraction in (0.1, 0.3, 0.5, 0.7, 0.9):
         shutil.rmtree("public", ignore_errors=True)
         shutil.copytree("old", "public")
         process = start(workspace, "report", "--out", "public", "--today", "2026-11-21")
-        time.sleep(delay)
+        time.sleep(build * fraction)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         now = tree_digest(Path("public"))
-        assert now in (old, new), delay
+        assert now in (old, new), fraction
         seen.add("old" if now == old else "new")
     assert "old" in seen  # some kills really happened mid-build
     assert runner.invoke(cli, ["report", "--out", "public", "--today", "2026-11-21"]).exit_code == 0
