@@ -12,6 +12,12 @@ import pytest
 from tracker.testing.fake_gitlab import FakeGitLab
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests marked slow first: with pytest-xdist, a long test started last keeps one
+    worker busy while the others sit idle; started first, the short ones fill in around it."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def fake_gitlab() -> Iterator[FakeGitLab]:
     """A started fake GitLab on 127.0.0.1 (ephemeral port), project ``ogp/suivi``, one owner

@@ -68,6 +68,7 @@ def test_pull_killed_at_any_request_leaves_the_old_snapshot(
     assert load_snapshot(SNAPSHOT) is not None
 
 
+@pytest.mark.slow
 def test_report_killed_at_many_moments_leaves_old_or_new_site(workspace: Path) -> None:
     """SIGKILL during builds: public/ is always exactly the old site or exactly the new one."""
     runner = CliRunner()

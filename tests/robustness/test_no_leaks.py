@@ -45,6 +45,7 @@ def workspace(tmp_path: Path, fake_gitlab: FakeGitLab) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_token_appears_in_no_output_log_snapshot_or_published_file(
     workspace: Path, fake_gitlab: FakeGitLab
 ) -> None:

@@ -189,6 +189,7 @@ def venv_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("pipeline-venv")  # both share venv_bin: build it once
 @pytest.mark.parametrize("source", [True, False], ids=["repository", "scaffold"])
 def test_every_job_runs_locally_and_ends_with_a_published_report(
     source: bool, venv_bin: Path, fake_gitlab: FakeGitLab, tmp_path: Path
