@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from tracker.snapshot import load_snapshot
 from tracker.testing.fake_gitlab import FakeGitLab
 
 SNAPSHOT = Path(".tracker/snapshot.json")
+SHIPPED = Path(__file__).resolve().parents[2] / "commitments"
 
 
 def tree_digest(folder: Path) -> str:
@@ -30,11 +31,45 @@ def tree_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FakeGitLab, Path]]:
+    """A fake GitLab and a tracker folder holding the shipped example, pushed and pulled once.
+
+    Shared by this module's tests (each works on a copy of the folder): every test here only
+    reads GitLab and clears its faults, and a push and pull of the example is most of a test's
+    CPU time.
+    """
+    folder = tmp_path_factory.mktemp("synced")
+    with FakeGitLab() as server, pytest.MonkeyPatch.context() as patch:
+        (folder / "tracker.yml").write_text(
+            f"gitlab_url: {server.url}\nproject: ogp/suivi\nwrite_interval: 0\n"
+            "retry_backoff: 0.01\n", encoding="utf-8")
+        shutil.copytree(SHIPPED, folder / "commitments",
+                        ignore=shutil.ignore_patterns("README.md"))
+        patch.chdir(folder)
+        patch.setenv("GITLAB_TOKEN", "owner-token")
+        for name in ("TRACKER_GITLAB_URL", "TRACKER_PROJECT", "CI_SERVER_URL", "CI_PROJECT_ID"):
+            patch.delenv(name, raising=False)
+        assert CliRunner().invoke(cli, ["sync"]).exit_code == 0
+        yield server, folder
+
+
 @pytest.fixture
-def workspace(tracker_repo: Callable[..., Path]) -> Path:
-    """The shipped example, pushed and pulled once."""
-    folder = tracker_repo()
-    assert CliRunner().invoke(cli, ["sync"]).exit_code == 0
+def fake_gitlab(synced: tuple[FakeGitLab, Path]) -> FakeGitLab:
+    """The module's fake GitLab, with the example pushed (overrides conftest's fresh one)."""
+    return synced[0]
+
+
+@pytest.fixture
+def workspace(synced: tuple[FakeGitLab, Path], tmp_path: Path,
+              monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the synced folder, the working directory; the owner's token set."""
+    folder = tmp_path / "tracker"
+    shutil.copytree(synced[1], folder)
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("GITLAB_TOKEN", "owner-token")
+    for name in ("TRACKER_GITLAB_URL", "TRACKER_PROJECT", "CI_SERVER_URL", "CI_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)
     return folder
 
 
