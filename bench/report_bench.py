@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -208,16 +209,28 @@ class Measured:
     peak_mib: float
 
 
+# Runs the command and prints its own resource usage. A child forked from this process would
+# start with this process's peak memory (Linux keeps the high-water mark across exec), which
+# holds the whole generated plan; forked from this small helper instead, its peak is its own.
+_LAUNCHER = """
+import json, os, subprocess, sys
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(process.pid, 0)
+print(json.dumps([os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime,
+                  usage.ru_maxrss]))
+"""
+
+
 def measure(argv: list[str], cwd: Path) -> Measured:
-    """Run ``argv`` to its end; its own resource usage (wait4), not this process's."""
+    """Run ``argv`` to its end; its own CPU time and peak memory (wait4), not this process's."""
     started = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], cwd=cwd, check=True,
+                          capture_output=True, text=True)
     wall = time.perf_counter() - started
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} exited {process.returncode}")
-    return Measured(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024)
+    code, cpu, peak_kib = json.loads(done.stdout)
+    if code != 0:
+        raise SystemExit(f"{' '.join(argv)} exited {code}")
+    return Measured(cpu, wall, peak_kib / 1024)
 
 
 def main() -> int:
