@@ -181,8 +181,11 @@ def venv_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = venv / "lib" / version / "site-packages"
     (site / "_project_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n",
                                                    encoding="utf-8")
+    # --no-build-isolation: the build backend is the locked one of this environment, as the
+    # README's install uses; an isolated build fetched hatchling again on every run.
     subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                    "--disable-pip-version-check", "--no-deps", str(source)],
+                    "--disable-pip-version-check", "--no-deps", "--no-build-isolation",
+                    str(source)],
                    check=True, timeout=300, capture_output=True)
     assert (venv / "bin" / "tracker").exists()
     return venv / "bin"
