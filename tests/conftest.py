@@ -12,6 +12,12 @@ import pytest
 from tracker.testing.fake_gitlab import FakeGitLab
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests marked slow first: with pytest-xdist, a long test started last keeps one
+    worker busy while the others sit idle; started first, the short ones fill in around it."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def fake_gitlab() -> Iterator[FakeGitLab]:
     """A started fake GitLab on 127.0.0.1 (ephemeral port), project ``ogp/suivi``, one owner
@@ -40,15 +46,18 @@ def tracker_repo(
     """Make a tracker repository in tmp_path and work from it.
 
     It holds the shipped plans (or the named ones), a ``tracker.yml`` for the fake GitLab with
-    no pause between writes plus any extra ``settings`` lines, and ``GITLAB_TOKEN`` set to the
-    owner's token; GitLab settings from the caller's environment are cleared.
+    no pause between writes and a 10 ms retry backoff plus any extra ``settings`` lines, and
+    ``GITLAB_TOKEN`` set to the owner's token; GitLab settings from the caller's environment
+    are cleared.
     """
 
     def make(*plans: str, settings: str = "") -> Path:
         for plan in plans or sorted(p.name for p in SHIPPED.iterdir() if p.is_dir()):
             shutil.copytree(SHIPPED / plan, tmp_path / "commitments" / plan)
         (tmp_path / "tracker.yml").write_text(
-            f"gitlab_url: {fake_gitlab.url}\nproject: ogp/suivi\nwrite_interval: 0\n{settings}",
+            f"gitlab_url: {fake_gitlab.url}\nproject: ogp/suivi\nwrite_interval: 0\n"
+            # GitLab answers at once here: a short backoff keeps retry paths real, not slow.
+            f"retry_backoff: 0.01\n{settings}",
             encoding="utf-8")
         monkeypatch.chdir(tmp_path)
         monkeypatch.setenv("GITLAB_TOKEN", "owner-token")

@@ -37,6 +37,9 @@ from tracker.sync import block
 from tracker.testing.fake_gitlab import FakeGitLab
 
 REPO = Path(__file__).resolve().parents[2]
+# Every test reads the `real` module fixture (a push, a pull and a report): one worker builds
+# it once.
+pytestmark = pytest.mark.xdist_group("report-real-data")
 SHIPPED = REPO / "commitments"
 MISTYPED = "fr-2021-2023-46.2"  # due 2021-07-14; carries "Status::in-progres" on GitLab
 KEPT = "fr-2015-2017-22.1.3"

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from tracker.snapshot import load_snapshot
 from tracker.testing.fake_gitlab import FakeGitLab
 
 SNAPSHOT = Path(".tracker/snapshot.json")
+SHIPPED = Path(__file__).resolve().parents[2] / "commitments"
 
 
 def tree_digest(folder: Path) -> str:
@@ -30,11 +31,45 @@ def tree_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FakeGitLab, Path]]:
+    """A fake GitLab and a tracker folder holding the shipped example, pushed and pulled once.
+
+    Shared by this module's tests (each works on a copy of the folder): every test here only
+    reads GitLab and clears its faults, and a push and pull of the example is most of a test's
+    CPU time.
+    """
+    folder = tmp_path_factory.mktemp("synced")
+    with FakeGitLab() as server, pytest.MonkeyPatch.context() as patch:
+        (folder / "tracker.yml").write_text(
+            f"gitlab_url: {server.url}\nproject: ogp/suivi\nwrite_interval: 0\n"
+            "retry_backoff: 0.01\n", encoding="utf-8")
+        shutil.copytree(SHIPPED, folder / "commitments",
+                        ignore=shutil.ignore_patterns("README.md"))
+        patch.chdir(folder)
+        patch.setenv("GITLAB_TOKEN", "owner-token")
+        for name in ("TRACKER_GITLAB_URL", "TRACKER_PROJECT", "CI_SERVER_URL", "CI_PROJECT_ID"):
+            patch.delenv(name, raising=False)
+        assert CliRunner().invoke(cli, ["sync"]).exit_code == 0
+        yield server, folder
+
+
 @pytest.fixture
-def workspace(tracker_repo: Callable[..., Path]) -> Path:
-    """The shipped example, pushed and pulled once."""
-    folder = tracker_repo()
-    assert CliRunner().invoke(cli, ["sync"]).exit_code == 0
+def fake_gitlab(synced: tuple[FakeGitLab, Path]) -> FakeGitLab:
+    """The module's fake GitLab, with the example pushed (overrides conftest's fresh one)."""
+    return synced[0]
+
+
+@pytest.fixture
+def workspace(synced: tuple[FakeGitLab, Path], tmp_path: Path,
+              monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the synced folder, the working directory; the owner's token set."""
+    folder = tmp_path / "tracker"
+    shutil.copytree(synced[1], folder)
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("GITLAB_TOKEN", "owner-token")
+    for name in ("TRACKER_GITLAB_URL", "TRACKER_PROJECT", "CI_SERVER_URL", "CI_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)
     return folder
 
 
@@ -68,6 +103,7 @@ def test_pull_killed_at_any_request_leaves_the_old_snapshot(
     assert load_snapshot(SNAPSHOT) is not None
 
 
+@pytest.mark.slow
 def test_report_killed_at_many_moments_leaves_old_or_new_site(workspace: Path) -> None:
     """SIGKILL during builds: public/ is always exactly the old site or exactly the new one."""
     runner = CliRunner()
@@ -76,16 +112,23 @@ def test_report_killed_at_many_moments_leaves_old_or_new_site(workspace: Path) -
     assert runner.invoke(cli, ["report", "--out", "new", "--today", "2026-11-21"]).exit_code == 0
     old, new = tree_digest(Path("old")), tree_digest(Path("new"))
     assert old != new
+    # The kill moments are fractions of one whole build in a process, timed here: fixed
+    # delays were either all past the end on a fast machine or seconds of waiting on a slow one.
+    started = time.monotonic()
+    whole = start(workspace, "report", "--out", "timed", "--today", "2026-11-21")
+    assert whole.wait(timeout=120) == 0
+    build = time.monotonic() - started
+    assert tree_digest(Path("timed")) == new
     seen = set()
-    for delay in (0.3, 0.5, 0.7, 0.9, 1.1, 1.3, 1.6, 2.0):
+    for fraction in (0.1, 0.3, 0.5, 0.7, 0.9):
         shutil.rmtree("public", ignore_errors=True)
         shutil.copytree("old", "public")
         process = start(workspace, "report", "--out", "public", "--today", "2026-11-21")
-        time.sleep(delay)
+        time.sleep(build * fraction)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         now = tree_digest(Path("public"))
-        assert now in (old, new), delay
+        assert now in (old, new), fraction
         seen.add("old" if now == old else "new")
     assert "old" in seen  # some kills really happened mid-build
     assert runner.invoke(cli, ["report", "--out", "public", "--today", "2026-11-21"]).exit_code == 0

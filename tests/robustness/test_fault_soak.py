@@ -19,6 +19,7 @@ def reference() -> dict[str, Any]:
     return reference_snapshot(REPO / "commitments")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_sync_under_ten_percent_faults_converges_exactly(
     seed: int, reference: dict[str, Any]

@@ -39,11 +39,13 @@ def workspace(tmp_path: Path, fake_gitlab: FakeGitLab) -> Path:
     fake_gitlab.add_user(CANARY, "owner", username="tracker-bot")
     shutil.copytree(REPO / "commitments" / "fr-2015-2017", tmp_path / "commitments" / "fr")
     (tmp_path / "tracker.yml").write_text(
-        f"gitlab_url: {fake_gitlab.url}\nproject: ogp/suivi\nwrite_interval: 0\nretries: 1\n",
+        f"gitlab_url: {fake_gitlab.url}\nproject: ogp/suivi\nwrite_interval: 0\nretries: 1\n"
+        "retry_backoff: 0.01\n",  # a real retry, without half a second of waiting
         encoding="utf-8")
     return tmp_path
 
 
+@pytest.mark.slow
 def test_token_appears_in_no_output_log_snapshot_or_published_file(
     workspace: Path, fake_gitlab: FakeGitLab
 ) -> None:

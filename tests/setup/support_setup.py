@@ -24,9 +24,13 @@ KEYWORDS = {"default", "variables", "stages", "workflow", "include", "image", "s
 RELEASE_STAGE = "release"
 SHAPE_KEYS = ("stage", "rules", "resource_group", "cache", "artifacts", "needs",
               "allow_failure", "interruptible", "variables")
+# What a copy of the checkout leaves out: caches and environments, including those that tests
+# on other pytest-xdist workers write while the copy is made (.hypothesis), the browser checks'
+# npm packages and the report bench's mkdocs environment.
 COPY_IGNORE = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".pytest_cache",
                                      ".mypy_cache", ".ruff_cache", "public", ".tracker",
-                                     "build", "dist", "*.egg-info")
+                                     "build", "dist", "*.egg-info", ".hypothesis",
+                                     "node_modules", ".mkdocs-venv")
 
 
 def load(path: Path) -> dict[str, Any]:

@@ -181,14 +181,18 @@ def venv_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = venv / "lib" / version / "site-packages"
     (site / "_project_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n",
                                                    encoding="utf-8")
+    # --no-build-isolation: the build backend is the locked one of this environment, as the
+    # README's install uses; an isolated build fetched hatchling again on every run.
     subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                    "--disable-pip-version-check", "--no-deps", str(source)],
+                    "--disable-pip-version-check", "--no-deps", "--no-build-isolation",
+                    str(source)],
                    check=True, timeout=300, capture_output=True)
     assert (venv / "bin" / "tracker").exists()
     return venv / "bin"
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("pipeline-venv")  # both share venv_bin: build it once
 @pytest.mark.parametrize("source", [True, False], ids=["repository", "scaffold"])
 def test_every_job_runs_locally_and_ends_with_a_published_report(
     source: bool, venv_bin: Path, fake_gitlab: FakeGitLab, tmp_path: Path

@@ -52,6 +52,7 @@ def people(fake_gitlab: FakeGitLab) -> gitlab.Gitlab:
         yield client
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("plan", ["shipped", "generated"])
 def test_people_editing_issues_never_make_a_new_one(
     tracker_repo: Callable[..., Path], gl: gitlab.Gitlab, people: gitlab.Gitlab, plan: str,
@@ -98,6 +99,7 @@ def test_people_editing_issues_never_make_a_new_one(
     assert "ogp-tracker" in project.issues.get(before[keys[0]]).labels
 
 
+@pytest.mark.slow
 def test_two_checkouts_pushing_together_make_no_duplicate(
     tracker_repo: Callable[..., Path], fake_gitlab: FakeGitLab, gl: gitlab.Gitlab,
     tmp_path: Path,

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import cli
 from tracker.importers.canada import import_canada
 from tracker.importers.common import ImportResult
 from tracker.importers.etalab import import_etalab
@@ -23,7 +22,7 @@ _OUT = click.option(
 _SOURCE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-@cli.group(
+@click.group(
     "import",
     epilog="""\b
 Examples:

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import cli
 from tracker.cli.options import commitments_option, config_from, snapshot_option
 from tracker.errors import InputError
 from tracker.report import make_report
 from tracker.words import count
 
 
-@cli.command(
+@click.command(
     epilog="""\b
 Examples:
   tracker report                                # commitments/ + .tracker/snapshot.json -> public/

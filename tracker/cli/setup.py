@@ -6,13 +6,12 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import cli
 from tracker.cli.options import config_from, gitlab_options
 from tracker.doctor import run_checks
 from tracker.scaffold import Options, scaffold
 
 
-@cli.command(
+@click.command(
     epilog="""\b
 Examples:
   mkdir suivi-pgo && cd suivi-pgo
@@ -45,7 +44,7 @@ def init(folder: Path, gitlab_url: str | None, project: str | None, country: str
                "explains the token and the schedule).")
 
 
-@cli.command(
+@click.command(
     epilog="""\b
 Examples:
   export GITLAB_TOKEN=...        # the token the pipeline will use

@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from tracker.cli import cli
 from tracker.cli.options import commitments_option, config_from, gitlab_options, snapshot_option
 from tracker.cli.progress import progress
 from tracker.config import Config
@@ -77,7 +76,7 @@ def _pull(config: Config, commitments: Path | None, snapshot: Path | None, full:
     click.echo(f"Pull done: {result.summary()}; snapshot written to {path}.")
 
 
-@cli.command(
+@click.command(
     epilog="""\b
 Examples:
   export GITLAB_TOKEN=...        # a project access token, Reporter role or more
@@ -129,7 +128,7 @@ def push(gitlab_url: str | None, project: str | None, commitments: Path | None,
                             "see above, and reconcile the plan and the issue by hand")
 
 
-@cli.command(
+@click.command(
     epilog="""\b
 Examples:
   export GITLAB_TOKEN=...            # Reporter role or more
@@ -151,7 +150,7 @@ def pull(gitlab_url: str | None, project: str | None, snapshot: Path | None,
     _pull(config_from(gitlab_url, project), commitments, snapshot, full)
 
 
-@cli.command(
+@click.command(
     epilog="""\b
 Example (what the scheduled pipeline runs):
   tracker sync && tracker report --out public/""",

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import cli
 from tracker.cli.options import config_from
 from tracker.plan.load import check_plans, problem_lines
 from tracker.words import count
 
 
-@cli.command(
+@click.command(
     epilog="""\b
 Examples:
   tracker validate                          # checks commitments/

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import functools
 import gettext
 import os
 import posixpath
@@ -167,7 +168,14 @@ def use_language(env: jinja2.Environment, lang: str) -> None:
 def _url(context: jinja2.runtime.Context, target: str) -> str:
     """``target`` (a path from the site root) relative to the page being rendered."""
     page: str = context["page"]
-    relative = posixpath.relpath(target, posixpath.dirname(page) or ".")
+    return _relative(target, posixpath.dirname(page) or ".")
+
+
+@functools.lru_cache(maxsize=65536)
+def _relative(target: str, folder: str) -> str:
+    # Cached: posixpath.relpath resolves both paths against the working directory on each
+    # call, and a page links to the same few folders (plan, institutions, assets) many times.
+    relative = posixpath.relpath(target, folder)
     return relative + ("/" if target.endswith("/") and not relative.endswith("/") else "")
 
 
@@ -274,7 +282,10 @@ def _date(value: dt.date | dt.datetime | None, lang: str) -> Markup:
         return Markup("")
     day = _day(value)
     machine = machine_time(value) if isinstance(value, dt.datetime) else day.isoformat()
-    return Markup('<time datetime="{0}">{1}</time>').format(machine, i18n.long_date(day, lang))
+    # Markup.format escapes through string.Formatter, several times slower than escape():
+    # this runs for every date of every timeline.
+    return Markup(f'<time datetime="{escape(machine)}">'  # noqa: S704 - both parts escaped
+                  f"{escape(i18n.long_date(day, lang))}</time>")
 
 
 def machine_time(value: dt.datetime) -> str:
