@@ -37,7 +37,7 @@ COMMANDS: Mapping[str, tuple[str, str]] = {
              "the snapshot."),
     "push": ("tracker.cli.sync:push", "Make GitLab issues match the plan: one issue per "
              "commitment and per milestone."),
-    "report": ("tracker.cli.report:report", "Build the bilingual public report (HTML, feeds, "
+    "report": ("tracker.cli.report:report", "Build the public report (HTML, feeds, "
                "open data, Markdown) into --out."),
     "sync": ("tracker.cli.sync:sync", "Push the plan to GitLab, then pull status and comments "
              "into the snapshot."),
