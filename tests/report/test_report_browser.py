@@ -141,3 +141,51 @@ def test_nu_html_checker_finds_no_error(site: Path, bare_site: Path) -> None:
     errors = [f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in messages]
     assert errors == []
     assert done.returncode == 0
+
+
+# The site's Content-Security-Policy allows only scripts from its own files.
+LABEL_PROBE = """
+var cell = document.querySelector("table.stack td[data-label]");
+var out = document.createElement("pre");
+out.id = "label-probe";
+out.textContent = cell ? getComputedStyle(cell, "::before").content : "no cell";
+document.body.appendChild(out);
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("lang", "label"), [("es", "Fecha límite"), ("en", "Due"),
+                                             ("fr", "Échéance")])
+def test_phone_table_labels_use_each_language_s_colon(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str, label: str) -> None:
+    """At 360 px, a milestone table stacks each cell under its label: "Estado: ", "Status: ",
+    but French "Statut : " (a space before the colon in French only)."""
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        _missing("Debian's chromium is not installed (apt-get install -y chromium)")
+    assert chromium is not None
+    fixtures = REPO / "tests/fixtures/synthetic/mx-2024-2026"
+    shutil.copytree(fixtures, tmp_path / "commitments/mx-2024-2026")
+    shutil.copytree(REPO / "commitments/fr-2015-2017", tmp_path / "commitments/fr-2015-2017")
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(cli, ["report", "--out", "public"]).exit_code == 0
+    plan, commitment = ("fr-2015-2017", "fr-2015-2017-22") if lang == "fr" else (
+        "mx-2024-2026", "mx-2024-2026-c01")
+    page = tmp_path / f"public/{lang}/{plan}/commitments/{commitment}.html"
+    (tmp_path / "public/assets/label-probe.js").write_text(LABEL_PROBE, encoding="utf-8")
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "</body>", '<script src="../../../assets/label-probe.js"></script></body>'),
+        encoding="utf-8")
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=360,800",
+             "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
+            capture_output=True, text=True, timeout=120, check=False)
+    match = re.search(r'<pre id="label-probe">(.*?)</pre>', done.stdout, re.S)
+    assert match, done.stderr[-2000:]
+    colon = " : " if lang == "fr" else ": "
+    assert html.unescape(match[1]) == f'"{label}{colon}"'  # CSS gives the content quoted
