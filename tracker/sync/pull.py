@@ -12,11 +12,12 @@ It reads as little as it can:
   closed, or whose ``updated_at`` is neither their ``created_at`` nor the time the push
   recorded after its last write (:mod:`tracker.sync.pushed`).
 - Beside the snapshot, a small cache records each issue's ``updated_at``,
-  ``user_notes_count``, labels and state, GitLab's clock at the last pull and at the last full listing. The next
-  pull lists only the issues updated since the last one (``updated_after``, minus
-  :data:`OVERLAP` for GitLab's once-a-minute note bump and for clock skew) and reads again those
-  whose fingerprint changed, or that were touched within two minutes of the last pull. A deleted
-  issue is never "updated": a full listing, every ``full_pull_every`` hours, notices it.
+  ``user_notes_count``, labels and state, and GitLab's clock at the last pull and at the last
+  full listing. The next pull lists only the issues updated since the last one
+  (``updated_after``, minus :data:`OVERLAP` for GitLab's once-a-minute note bump and for clock
+  skew) and reads again those whose fingerprint changed, or that were touched within two
+  minutes of the last pull by someone else than the push. A deleted issue is never "updated":
+  a full listing, every ``full_pull_every`` hours, notices it.
 
 The snapshot is written first and the cache after it, atomically each: a crash can only make
 the next pull fetch more.
