@@ -54,6 +54,22 @@ def managed(gl: gitlab.Gitlab) -> Counter[str]:
     return found
 
 
+def unrelated(gl: gitlab.Gitlab) -> list[int]:
+    """Issues whose block names a parent they are not related to on GitLab."""
+    project = gl.projects.get("ogp/suivi")
+    children: dict[int, set[int]] = {}
+    for issue in project.issues.list(state="all", iterator=True, per_page=100):
+        parsed = block.parse(issue.description)
+        if parsed and parsed.link:
+            children.setdefault(parsed.link, set()).add(issue.iid)
+    missing: list[int] = []
+    for parent, iids in sorted(children.items()):
+        related = {link.iid for link in project.issues.get(parent, lazy=True).links.list(
+            get_all=True)}
+        missing += sorted(iids - related)
+    return missing
+
+
 def issue_for(project: Any, key: str) -> Any:
     """The issue whose managed block carries ``key``."""
     for issue in project.issues.list(state="all", iterator=True, per_page=100):
@@ -194,7 +210,8 @@ def _only_french_plans(workspace: Path) -> None:
 def test_killed_at_twenty_points_then_rerun_converges_without_duplicates(
     workspace: Path, fake_gitlab: FakeGitLab, gl: gitlab.Gitlab
 ) -> None:
-    """SIGKILL at 20 points of a first push; each re-run ends with one issue per id."""
+    """SIGKILL at 20 points of a first push; each re-run ends with one issue per id, each
+    milestone's issue related to the parent its block names."""
     _only_french_plans(workspace)
     ids = item_ids(workspace / "commitments")
     env = {**os.environ, "GITLAB_TOKEN": "owner-token"}
@@ -215,6 +232,7 @@ def test_killed_at_twenty_points_then_rerun_converges_without_duplicates(
         rerun = push()
         assert rerun.exit_code == 0, (point, rerun.output)
         assert managed(gl) == Counter(dict.fromkeys(ids, 1)), point
+        assert unrelated(gl) == [], point
         fake_gitlab.reset(counters_only=True)
         assert push().exit_code == 0
         assert fake_gitlab.stats()["writes"] == 0, point
