@@ -1,32 +1,37 @@
 """Benchmark push and pull on a generated plan against the fake GitLab; prints time and requests.
 
-    .venv/bin/python bench/sync_bench.py [--items 500] [--latency-ms 50] [--changes 5]
-                                         [--out FILE]
+    .venv/bin/python bench/sync_bench.py [--items 500 2000] [--latency-ms 50] [--out FILE]
 
-A plan of about --items commitments and milestones (one commitment per ten items, nine
-milestones each, every other commitment nested two levels, French and English texts) is written
-as YAML in a temporary folder and validated. The fake GitLab runs in this process on 127.0.0.1
-and sleeps --latency-ms before answering each API request. Six runs are measured in order:
+For each --items N, a plan of about N commitments and milestones (one commitment per ten
+items, nine milestones each, every other commitment nested two levels, French and English texts)
+is written as YAML in a temporary folder and validated. A fake GitLab runs in this process on
+127.0.0.1 and sleeps --latency-ms before answering each API request. The runs, in order:
 
-    first push        an empty project
-    no-op push        nothing changed
-    one-change push   one milestone's title changed in the YAML
-    cold pull         no snapshot yet
-    no-op pull        nothing changed on GitLab
-    incremental pull  --changes issues changed on GitLab by another user (status label,
-                      close, comment, in turn)
+    first push           an empty project
+    no-op push           nothing changed
+    one-change push      one milestone's title changed in the YAML
+    cold pull            no snapshot yet; c = N/50 issues were changed on GitLab before it by
+                         another user (a status label, a close or a comment, in turn)
+    no-op pull           nothing changed on GitLab
+    incremental pull k   k = 5, then k = 50 other issues changed on GitLab (same kinds)
 
-The fake's clock moves ten minutes before each pull, as between two scheduled pipelines, so
-GitLab's two-minute freshness window has passed. Each row gives the wall time, the requests the
-fake counted and, where the sync's issue sets one, the request budget (N items):
+The fake's clock moves ten minutes before each pull and after each round of changes, as
+between two scheduled pipelines. Each row gives the wall time, the requests the fake counted
+and the request budget (issue 18), PASS or OVER:
 
-    no-op push, no-op pull   ceil(N/100) + 5
-    incremental pull         ceil(N/100) + 5 + 3k
+    first push           2·N (create, then relate or fill the checklist), the label and
+                         milestone requests aside, plus 3·ceil(N/100) + 10 for reading: the
+                         issues listed before the lease, once it is held and after the creates,
+                         the token, the project, the role
+    no-op push           ceil(N/100) + 5
+    cold pull            ceil(N/100) + c_with_notes + 2·c + 10
+    no-op pull           5 (an incremental pull with k = 0)
+    incremental pull     5 + 3·k, whatever N
 
 The commands run through the real CLI in this process (click's CliRunner), not as
 subprocesses: the figures are the sync engine's, without the interpreter's start-up, and the
 fake's counters can be zeroed right before each command. The exit code is 1 when a command
-failed, a row is over budget or the incremental pull missed a change.
+failed, a row is over budget or a pull missed a change.
 """
 
 from __future__ import annotations
@@ -290,33 +295,80 @@ def spread(values: Sequence[str], count: int) -> list[str]:
     return [values[i * len(values) // count] for i in range(count)]
 
 
-def measure(fake: FakeGitLab, workspace: Path, ids: list[str], changes: int) -> Outcome:
-    """The six runs, in order; the rows and what the incremental pull missed."""
+@dataclass(frozen=True)
+class Budgets:
+    """The request budgets of the runs (issue 18), for ``n`` items."""
+
+    n: int
+
+    @property
+    def pages(self) -> int:
+        return math.ceil(self.n / 100)
+
+    def first_push(self, labels_and_milestones: int) -> int:
+        return 2 * self.n + labels_and_milestones + 3 * self.pages + 10
+
+    def no_op_push(self) -> int:
+        return self.pages + 5
+
+    def cold_pull(self, changed: int, with_notes: int) -> int:
+        return self.pages + with_notes + 2 * changed + 10
+
+    def incremental_pull(self, changed: int) -> int:
+        return 5 + 3 * changed  # whatever n
+
+
+def measure(fake: FakeGitLab, workspace: Path, ids: list[str],
+            incremental: Sequence[int] = (5, 50)) -> Outcome:
+    """The runs, in order; the rows and the changes the pulls missed."""
     n = len(ids)
-    base = math.ceil(n / 100) + 5
+    budget = Budgets(n)
     milestones = [i for i in ids if "." in i]
     bench = Bench(fake, workspace)
 
-    bench.run("first push", ["push"])
-    bench.run("no-op push", ["push"], budget=base)
+    first = bench.run("first push", ["push"])
+    aside = sum(count for route, count in first.by_route.items()
+                if route.split(" ", 1)[1].endswith(("/labels", "/milestones")))
+    first.budget = budget.first_push(aside)
+    bench.run("no-op push", ["push"], budget=budget.no_op_push())
     change_one_title(workspace / "commitments", milestones[len(milestones) // 2])
     bench.run("one-change push", ["push"])
 
-    fake.clock.advance(TEN_MINUTES)
-    bench.run("cold pull", ["pull"])
-    fake.clock.advance(TEN_MINUTES)
-    bench.run("no-op pull", ["pull"], budget=base)
+    unused = list(milestones)
+    all_made: dict[str, str] = {}
+    missed: list[str] = []
 
-    snapshot = load_snapshot(workspace / SNAPSHOT)
-    targets = {}
-    for key in spread(milestones, changes):
-        item = snapshot.item(key) if snapshot else None
-        if item is not None and item.issue is not None:
-            targets[key] = item.issue.iid
-    made = change_on_gitlab(fake, targets)
+    def change(count: int) -> dict[str, str]:
+        picked = spread(unused, count)
+        for key in picked:
+            unused.remove(key)
+        iids = {key: iid for key in picked if (iid := issue_iid(workspace, key)) is not None}
+        fake.clock.advance(TEN_MINUTES)
+        made = change_on_gitlab(fake, iids)
+        fake.clock.advance(TEN_MINUTES)
+        all_made.update(made)
+        return made
+
+    made = change(max(3, n // 50))
+    with_notes = sum(kind == "comment" for kind in made.values())
+    row = bench.run("cold pull", ["pull"], budget=budget.cold_pull(len(made), with_notes))
+    row.name = f"cold pull (c={len(made)})"
+    missed += missed_changes(workspace / SNAPSHOT, made)
     fake.clock.advance(TEN_MINUTES)
-    bench.run("incremental pull", ["pull"], budget=base + 3 * len(made))
-    return Outcome(bench.rows, made, missed_changes(workspace / SNAPSHOT, made))
+    bench.run("no-op pull", ["pull"], budget=budget.incremental_pull(0))
+    for k in incremental:
+        made = change(k)
+        row = bench.run("incremental pull", ["pull"], budget=budget.incremental_pull(len(made)))
+        row.name = f"incremental pull (k={len(made)})"
+        missed += missed_changes(workspace / SNAPSHOT, made)
+    return Outcome(bench.rows, all_made, missed)
+
+
+def issue_iid(workspace: Path, key: str) -> int | None:
+    """The number of ``key``'s issue, from the item → issue map the push keeps."""
+    known = json.loads((workspace / SNAPSHOT).with_name("identity.json").read_text("utf-8"))
+    iid = known["items"].get(key)
+    return iid if isinstance(iid, int) else None
 
 
 # --- reporting -------------------------------------------------------------------------------
@@ -343,12 +395,12 @@ def machine() -> dict[str, Any]:
 
 def table(rows: list[Row]) -> str:
     """The rows as a fixed-width text table."""
-    head = ("run", "wall s", "requests", "writes", "reads", "budget", "within")
+    head = ("run", "wall s", "requests", "writes", "reads", "budget", "result")
     lines = [head]
     for row in rows:
-        within = {None: "-", True: "yes", False: "NO"}[row.within_budget]
+        verdict = {None: "-", True: "PASS", False: "OVER"}[row.within_budget]
         lines.append((row.name, f"{row.wall_s:.2f}", str(row.total), str(row.writes),
-                      str(row.reads), "-" if row.budget is None else str(row.budget), within))
+                      str(row.reads), "-" if row.budget is None else str(row.budget), verdict))
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
 
     def fmt(line: tuple[str, ...]) -> str:
@@ -360,30 +412,12 @@ def table(rows: list[Row]) -> str:
     return "\n".join([fmt(lines[0]), rule, *(fmt(line) for line in lines[1:])])
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Generate, measure, print the table (and write --out); 1 when something went wrong."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--items", type=int, default=500,
-                        help="commitments and milestones in the plan (default 500)")
-    parser.add_argument("--latency-ms", type=float, default=50,
-                        help="the fake GitLab's delay before each answer (default 50)")
-    parser.add_argument("--changes", type=int, default=5,
-                        help="issues changed on GitLab before the incremental pull (default 5)")
-    parser.add_argument("--out", type=Path, default=None, help="also write the figures as JSON")
-    args = parser.parse_args(argv)
-    if args.items < 2 or args.changes < 1:
-        parser.error("--items must be 2 or more and --changes 1 or more")
-
-    facts = machine()
-    parameters = {"items": args.items, "latency_ms": args.latency_ms, "changes": args.changes,
-                  "write_interval": 0, "transport": "CliRunner in-process, fake on 127.0.0.1"}
-    print("machine: " + ", ".join(f"{k} {v}" for k, v in facts.items()))
-    print("parameters: " + ", ".join(f"{k} {v}" for k, v in parameters.items()))
-
+def bench_one(items: int, latency_ms: float) -> tuple[int, Outcome]:
+    """Generate a plan of about ``items`` items, measure it on a fresh fake GitLab."""
     with tempfile.TemporaryDirectory(prefix="sync-bench-") as temp, \
-            FakeGitLab(latency_ms=args.latency_ms) as fake:
+            FakeGitLab(latency_ms=latency_ms) as fake:
         workspace = Path(temp)
-        ids = generate_plan(workspace / "commitments", args.items)
+        ids = generate_plan(workspace / "commitments", items)
         plans = load_plans(workspace / "commitments")  # raises on any error in the plan
         loaded = sum(1 + sum(1 for _ in c.walk()) for c in plans.commitments())
         assert loaded == len(ids), (loaded, len(ids))
@@ -394,32 +428,57 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"gitlab_url: {fake.url}\nproject: {PROJECT}\nwrite_interval: 0\n"
             "report_url: https://ogp.example/suivi\n", encoding="utf-8")
         fake.add_user(OTHER_TOKEN, "reporter", username="camille", name="Camille Rouge")
-        outcome = measure(fake, workspace, ids, args.changes)
+        return len(ids), measure(fake, workspace, ids)
 
-    rows = outcome.rows
-    print()
-    print(table(rows))
-    print()
-    for row in rows:
-        print(f"{row.name}: {row.summary or '(no summary line)'}")
-    missed = outcome.missed_changes
-    print(f"incremental pull saw {len(outcome.changes) - len(missed)} of "
-          f"{len(outcome.changes)} changes" + (f"; MISSED {', '.join(missed)}" if missed
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Generate, measure, print the tables (and write --out); 1 when something went wrong."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--items", type=int, nargs="+", default=[500, 2000],
+                        help="commitments and milestones in the plan, one run per number "
+                             "(default 500 2000)")
+    parser.add_argument("--latency-ms", type=float, default=50,
+                        help="the fake GitLab's delay before each answer (default 50)")
+    parser.add_argument("--out", type=Path, default=None, help="also write the figures as JSON")
+    args = parser.parse_args(argv)
+    if min(args.items) < 2:
+        parser.error("--items must be 2 or more")
+
+    facts = machine()
+    parameters = {"items": args.items, "latency_ms": args.latency_ms, "write_interval": 0,
+                  "transport": "CliRunner in-process, fake on 127.0.0.1"}
+    print("machine: " + ", ".join(f"{k} {v}" for k, v in facts.items()))
+    print("parameters: " + ", ".join(f"{k} {v}" for k, v in parameters.items()))
+
+    runs = []
+    bad = False
+    for items in args.items:
+        n, outcome = bench_one(items, args.latency_ms)
+        rows = outcome.rows
+        print()
+        print(f"N = {n} items, {args.latency_ms:g} ms latency")
+        print(table(rows))
+        for row in rows:
+            print(f"{row.name}: {row.summary or '(no summary line)'}")
+        missed = outcome.missed_changes
+        print(f"the pulls saw {len(outcome.changes) - len(missed)} of "
+              f"{len(outcome.changes)} changes" + (f"; MISSED {', '.join(missed)}" if missed
                                                    else ""))
-    failed = [r.name for r in rows if r.exit_code != 0]
-    over = [r.name for r in rows if r.within_budget is False]
-    if failed:
-        print(f"FAILED: {', '.join(failed)}")
-    if over:
-        print(f"OVER BUDGET: {', '.join(over)}")
+        failed = [r.name for r in rows if r.exit_code != 0]
+        over = [r.name for r in rows if r.within_budget is False]
+        if failed:
+            print(f"FAILED: {', '.join(failed)}")
+        if over:
+            print(f"OVER BUDGET: {', '.join(over)}")
+        bad = bad or bool(failed or over or missed)
+        runs.append({"items": n, "rows": [r.as_json() for r in rows],
+                     "changes": outcome.changes, "missed_changes": missed})
     if args.out is not None:
-        args.out.write_text(json.dumps({
-            "machine": facts, "parameters": parameters, "items": len(ids),
-            "rows": [r.as_json() for r in rows], "changes": outcome.changes,
-            "missed_changes": missed,
-        }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        args.out.write_text(json.dumps({"machine": facts, "parameters": parameters,
+                                        "runs": runs}, indent=2, ensure_ascii=False) + "\n",
+                            encoding="utf-8")
         print(f"figures written to {args.out}")
-    return 1 if failed or over or missed else 0
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

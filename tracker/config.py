@@ -81,6 +81,12 @@ def _seconds(value: Any) -> float:
     return float(value)
 
 
+def _hours(value: Any) -> float:
+    if not _is_number(value) or value < 0:
+        raise ValueError("must be a number of hours, 0 or more")
+    return float(value)
+
+
 def _retries(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 20:
         raise ValueError("must be a whole number from 0 to 20")
@@ -147,6 +153,10 @@ SETTINGS: tuple[Setting, ...] = (
             "taken over", 300.0, _seconds),
     Setting("stale_after_days", "days without a change after which the attention page lists "
             "an unfinished item as stale", 90, _days),
+    # Between two full listings a pull asks GitLab only for the issues updated since the last
+    # pull; a deleted issue is never "updated", so only a full listing notices it.
+    Setting("full_pull_every", "hours after which a pull lists every issue again, to notice "
+            "deleted ones (0: every pull)", 24.0, _hours),
 )
 _BY_KEY = {setting.key: setting for setting in SETTINGS}
 
@@ -170,6 +180,7 @@ class Config:
     lease_wait: float = 360.0
     lease_ttl: float = 300.0
     stale_after_days: int = 90
+    full_pull_every: float = 24.0
 
     def require_gitlab(self) -> tuple[str, str, Secret]:
         """The URL, project and token, or an error saying how to give the missing one."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import gitlab
@@ -165,3 +166,23 @@ def test_updated_at_follows_notes_at_most_once_a_minute(project: Any,
     fake_gitlab.clock.advance(60)  # exactly 60 s: not more than the interval
     issue.notes.create({"body": "at the minute"})
     assert project.issues.get(issue.iid).updated_at == touched
+
+
+def test_updated_after_finds_a_commented_issue_looking_back_a_minute(
+        project: Any, fake_gitlab: FakeGitLab) -> None:
+    """GitLab docs: Issues API > List project issues: `updated_after` (ISO 8601) filters on
+    `updated_at`, which a new note moves (ThrottledTouch, at most once a minute): a listing
+    from the note's own time may miss the issue, one from a minute earlier never does, and
+    `user_notes_count` counts the note either way."""
+    issue = project.issues.create({"title": "x"})
+    fake_gitlab.clock.advance(120)
+    issue.notes.create({"body": "touches"})  # more than a minute after the last update
+    since = iso(fake_gitlab.clock.now())
+    assert [i.iid for i in project.issues.list(updated_after=since)] == [issue.iid]
+    fake_gitlab.clock.advance(30)
+    pulled_at = fake_gitlab.clock.now()
+    fake_gitlab.clock.advance(10)
+    issue.notes.create({"body": "within the minute: no touch"})
+    assert project.issues.list(updated_after=iso(pulled_at)) == []
+    (found,) = project.issues.list(updated_after=iso(pulled_at - timedelta(minutes=1)))
+    assert (found.iid, found.user_notes_count) == (issue.iid, 2)

@@ -28,6 +28,8 @@ def apply(observed: Observed, actions: list[Action]) -> Observed:
     labels = set(observed.labels)
     milestones = list(observed.milestones)
     told = set(observed.told)
+    linked = set(observed.linked)
+    created: dict[str, int] = {}
     for action in actions:
         if isinstance(action, CreateLabel):
             labels.add(action.name)
@@ -36,7 +38,17 @@ def apply(observed: Observed, actions: list[Action]) -> Observed:
                                                 action.start_date, action.due_date, "active"))
         elif isinstance(action, CreateIssue):
             iid = max(issues, default=0) + 1
-            issues[iid] = Issue(iid, action.title, action.description, "opened",
+            description = action.description
+            parent = action.parent_iid or created.get(action.parent_key or "")
+            if parent and not action.parent_iid:  # as the applier does
+                parsed = block.parse(description)
+                assert parsed is not None
+                description = block.replace(description, block.render(
+                    parsed.key, parsed.hashes, parsed.body, parent))
+            if parent:
+                linked.add(iid)
+            created[action.key] = iid
+            issues[iid] = Issue(iid, action.title, description, "opened",
                                         action.labels, action.due_date, 1,
                                         action.milestone_title, f"{PROJECT}/-/issues/{iid}")
         elif isinstance(action, UpdateIssue | MarkLeftPlan):
@@ -53,6 +65,9 @@ def apply(observed: Observed, actions: list[Action]) -> Observed:
         elif isinstance(action, TellOwner):
             told.add(action.marker)
         elif isinstance(action, LinkIssues):
+            linked.add(action.iid)
+            if action.recorded:
+                continue
             old = issues[action.iid]
             parsed = block.parse(old.description)
             assert parsed is not None
@@ -61,7 +76,7 @@ def apply(observed: Observed, actions: list[Action]) -> Observed:
                 old, description=block.replace(old.description, marker))
     return dataclasses.replace(observed, issues=tuple(issues.values()),
                                labels=frozenset(labels), milestones=tuple(milestones),
-                               told=frozenset(told))
+                               told=frozenset(told), linked=frozenset(linked))
 
 
 def converge(planner: Callable[[Observed], list[Action]], observed: Observed) -> Observed:

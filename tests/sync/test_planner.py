@@ -80,15 +80,17 @@ def settle(plans: PlanSet, observed: Observed) -> Observed:
 
 
 def test_empty_project_gets_labels_milestone_and_one_issue_per_item(tmp_path: Path) -> None:
-    """An empty project: labels, the plan's milestone, and one create per item, milestones first."""
+    """An empty project: labels, the plan's milestone, one create per item, commitment first:
+    each milestone's issue is created naming it."""
     actions = plan(load(tmp_path), Observed(PROJECT))
     creates = [a for a in actions if isinstance(a, CreateIssue)]
-    assert [a.key for a in creates] == ["demo-1.1", "demo-1.1.1", "demo-1.2", "demo-1"]
+    assert [a.key for a in creates] == ["demo-1", "demo-1.1", "demo-1.1.1", "demo-1.2"]
+    assert [a.parent_key for a in creates] == [None, "demo-1", "demo-1", "demo-1"]
     assert [a.title for a in actions if isinstance(a, CreateMilestone)] == ["Plan d'essai"]
     label_names = {a.name for a in actions if isinstance(a, CreateLabel)}
     assert {"ogp-tracker", "plan::demo", "commitment::demo-1", "status::in-progress",
             "completion::substantial", "left-plan", "kind::milestone"} <= label_names
-    first = creates[0]
+    first = creates[1]
     assert "ogp-tracker" in first.labels
     assert block.parse(first.description) is not None
     assert first.due_date == "2022-06-30"
@@ -108,19 +110,36 @@ def test_created_issue_carries_marker_and_labels_from_the_start(tmp_path: Path) 
     assert "[Suivi public](https://ogp.example/fr/demo/commitments/demo-1.html)" in parsed.body
 
 
-def test_second_round_links_and_lists_milestones_then_nothing(tmp_path: Path) -> None:
-    """After the creates, a round links milestones and fills the checklist; then no writes."""
+def test_milestones_are_created_naming_their_parent_then_the_checklist_lists_them(
+        tmp_path: Path) -> None:
+    """The creates name the commitment's issue; a second round only fills the checklist."""
     plans = load(tmp_path)
     observed = apply(Observed(PROJECT), writes(plan(plans, Observed(PROJECT))))
+    parent = issue_of(observed, "demo-1").iid
+    assert [block.parse(issue_of(observed, key).description).link  # type: ignore[union-attr]
+            for key in ("demo-1.1", "demo-1.1.1", "demo-1.2")] == [parent] * 3
     second = writes(plan(plans, observed))
-    links = sorted((a.key, a.target_key) for a in second if isinstance(a, LinkIssues))
-    assert links == [("demo-1.1", "demo-1"), ("demo-1.1.1", "demo-1"), ("demo-1.2", "demo-1")]
-    (update,) = [a for a in second if isinstance(a, UpdateIssue)]
-    assert (update.key, update.fields) == ("demo-1", ("description",))
+    assert [(type(a).__name__, a.key) for a in second] == [  # type: ignore[attr-defined]
+        ("UpdateIssue", "demo-1")]
     observed = apply(observed, second)
     body = issue_of(observed, "demo-1").description
-    assert "- [ ] #1 demo-1.1 · Publier\n  - [ ] #2 demo-1.1.1 · Préparer" in body
+    assert "- [ ] #2 demo-1.1 · Publier\n  - [ ] #3 demo-1.1.1 · Préparer" in body
     assert writes(plan(plans, observed)) == []
+
+
+def test_a_run_stopped_before_the_checklist_relates_the_milestones_again_first(
+        tmp_path: Path) -> None:
+    """Created naming their parent, but the checklist does not list them: a later run (which
+    cannot know whether the relations were made) makes them again, before the checklist."""
+    plans = load(tmp_path)
+    observed = apply(Observed(PROJECT), writes(plan(plans, Observed(PROJECT))))
+    again = writes(plan(plans, dataclasses.replace(observed, linked=frozenset())))
+    assert [(type(a).__name__, a.key) for a in again] == [  # type: ignore[attr-defined]
+        ("LinkIssues", "demo-1.1"), ("LinkIssues", "demo-1.1.1"), ("LinkIssues", "demo-1.2"),
+        ("UpdateIssue", "demo-1")]
+    assert all(a.recorded for a in again if isinstance(a, LinkIssues))
+    observed = apply(observed, again)
+    assert writes(plan(plans, dataclasses.replace(observed, linked=frozenset()))) == []
 
 
 def test_yaml_change_updates_only_that_field(tmp_path: Path) -> None:
@@ -184,12 +203,12 @@ def test_ticking_a_checkbox_in_the_block_is_not_a_conflict(tmp_path: Path) -> No
     observed = settle(plans, Observed(PROJECT))
     commitment = issue_of(observed, "demo-1")
     observed = edit(observed, "demo-1",
-                    description=commitment.description.replace("- [ ] #1", "- [x] #1"))
+                    description=commitment.description.replace("- [ ] #2", "- [x] #2"))
     actions = plan(plans, observed)
     assert [a for a in actions if isinstance(a, Conflict | Notice)] == []
     (update,) = writes(actions)
     assert isinstance(update, UpdateIssue)
-    assert "- [ ] #1" in str(update.changes["description"])
+    assert "- [ ] #2" in str(update.changes["description"])
 
 
 def test_removed_item_is_labelled_and_noted_never_deleted(tmp_path: Path) -> None:
@@ -214,10 +233,10 @@ def test_the_newer_of_two_issues_claiming_one_id_is_closed(tmp_path: Path) -> No
     observed = dataclasses.replace(observed, issues=(*observed.issues, twin))
     actions = plan(plans, observed)
     (close,) = [a for a in writes(actions) if isinstance(a, CloseDuplicate)]
-    assert (close.key, close.iid, close.kept_iid) == ("demo-1.1", 99, 1)
-    assert "#1" in close.note
+    assert (close.key, close.iid, close.kept_iid) == ("demo-1.1", 99, 2)
+    assert "#2" in close.note
     assert block.parse(close.description) is None
-    assert not [a for a in writes(actions) if getattr(a, "iid", None) == 1]
+    assert not [a for a in writes(actions) if getattr(a, "iid", None) == 2]
 
 
 def test_follow_up_issue_is_adopted_not_duplicated(tmp_path: Path) -> None:

@@ -54,6 +54,22 @@ def managed(gl: gitlab.Gitlab) -> Counter[str]:
     return found
 
 
+def unrelated(gl: gitlab.Gitlab) -> list[int]:
+    """Issues whose block names a parent they are not related to on GitLab."""
+    project = gl.projects.get("ogp/suivi")
+    children: dict[int, set[int]] = {}
+    for issue in project.issues.list(state="all", iterator=True, per_page=100):
+        parsed = block.parse(issue.description)
+        if parsed and parsed.link:
+            children.setdefault(parsed.link, set()).add(issue.iid)
+    missing: list[int] = []
+    for parent, iids in sorted(children.items()):
+        related = {link.iid for link in project.issues.get(parent, lazy=True).links.list(
+            get_all=True)}
+        missing += sorted(iids - related)
+    return missing
+
+
 def issue_for(project: Any, key: str) -> Any:
     """The issue whose managed block carries ``key``."""
     for issue in project.issues.list(state="all", iterator=True, per_page=100):
@@ -191,19 +207,23 @@ def _only_french_plans(workspace: Path) -> None:
     shutil.rmtree(workspace / "commitments" / "ca-2022-2024")
 
 
-# 20 points spread over the ~60 writes of a first push (1, 4, ... 58), five per test so that
-# pytest-xdist spreads the four quarters over its workers.
+# 20 points spread over the writes of a first push, five per test so that pytest-xdist
+# spreads the four quarters over its workers.
 @pytest.mark.slow
-@pytest.mark.parametrize("first", [1, 16, 31, 46])
+@pytest.mark.parametrize("quarter", [0, 1, 2, 3])
 def test_killed_at_twenty_points_then_rerun_converges_without_duplicates(
-    workspace: Path, fake_gitlab: FakeGitLab, gl: gitlab.Gitlab, first: int
+    workspace: Path, fake_gitlab: FakeGitLab, gl: gitlab.Gitlab, quarter: int
 ) -> None:
-    """SIGKILL at 20 points of a first push; each re-run ends with one issue per id."""
+    """SIGKILL at 20 points of a first push; each re-run ends with one issue per id, each
+    milestone's issue related to the parent its block names."""
     _only_french_plans(workspace)
     ids = item_ids(workspace / "commitments")
     env = {**os.environ, "GITLAB_TOKEN": "owner-token"}
-    assert push("--dry-run").exit_code == 0
-    for point in range(first, first + 15, 3):
+    assert push().exit_code == 0
+    total = fake_gitlab.stats()["writes"]  # of a whole first push
+    points = [1 + (total - 1) * i // 20 for i in range(20)]  # 20 points spread over them
+    assert len(set(points)) == 20
+    for point in points[quarter * 5:(quarter + 1) * 5]:
         fake_gitlab.reset()
         fake_gitlab.add_fault("hold", methods=["POST", "PUT"], nth=point)
         process = subprocess.Popen([sys.executable, "-m", "tracker", "push"], cwd=workspace,
@@ -218,6 +238,7 @@ def test_killed_at_twenty_points_then_rerun_converges_without_duplicates(
         rerun = push()
         assert rerun.exit_code == 0, (point, rerun.output)
         assert managed(gl) == Counter(dict.fromkeys(ids, 1)), point
+        assert unrelated(gl) == [], point
         fake_gitlab.reset(counters_only=True)
         assert push().exit_code == 0
         assert fake_gitlab.stats()["writes"] == 0, point
@@ -267,7 +288,7 @@ def test_dry_run_after_a_yaml_change_shows_the_new_values(
     result = push("--dry-run")
     assert result.output.splitlines()[:2] == [
         "Dry run: 2 change(s) would be written.",
-        "  update issue #1 (fr-2015-2017-22.1): title → 'fr-2015-2017-22.1 · Accélérer le "
+        "  update issue #2 (fr-2015-2017-22.1): title → 'fr-2015-2017-22.1 · Accélérer le "
         "développement de l’innovation publique territoriale'",
     ]
     assert fake_gitlab.stats()["writes"] == 0

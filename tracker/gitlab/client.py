@@ -297,6 +297,15 @@ class GitLabClient:
         return self._issues(f"searching issues for {text!r}", search=text, **{"in": "description"},
                             order_by="created_at", sort="asc")
 
+    def issues_updated_since(self, moment: dt.datetime) -> list[Issue]:
+        """Every issue of the project updated at or after ``moment``, oldest first.
+
+        Whatever their labels: an issue that lost the sync label is still the tracker's.
+        """
+        return self._issues("listing the issues updated since the last pull",
+                            updated_after=moment.isoformat(), order_by="created_at",
+                            sort="asc")
+
     def all_issues(self) -> list[Issue]:
         """Every issue of the project, open or closed, oldest first."""
         return self._issues("listing the project's issues", order_by="created_at", sort="asc")

@@ -26,6 +26,7 @@ class Observed:
     adoptable: tuple[Issue, ...] = ()  # follow-up issues not yet managed
     identity: Identity | None = None  # which issue follows which item (None: from ``issues``)
     told: frozenset[str] = frozenset()  # markers of the notes to owners already on the issues
+    linked: frozenset[int] = frozenset()  # issues this run has linked to their parent already
 
 
 # --- actions --------------------------------------------------------------------------------
@@ -88,7 +89,12 @@ class UpdateMilestone(Action):
 
 @dataclass(frozen=True)
 class CreateIssue(Action):
-    """Create the issue of a commitment or milestone, marker and sync label included."""
+    """Create the issue of a commitment or milestone, marker and sync label included.
+
+    A milestone's issue is created already naming its commitment's issue (``link=`` in its
+    block), then related to it: ``parent_iid`` when that issue exists, else ``parent_key``,
+    the commitment created earlier in the same run.
+    """
 
     key: str
     title: str
@@ -96,6 +102,8 @@ class CreateIssue(Action):
     labels: tuple[str, ...]
     due_date: str | None
     milestone_title: str
+    parent_key: str | None = None
+    parent_iid: int | None = None
 
     def describe(self) -> str:
         return f"create issue for {self.key}: {self.title!r}"
@@ -130,6 +138,7 @@ class LinkIssues(Action):
     iid: int
     target_key: str
     target_iid: int
+    recorded: bool = False  # the issue's block names the parent already: only relate them
 
     def describe(self) -> str:
         return f"link issue #{self.iid} ({self.key}) to #{self.target_iid} ({self.target_key})"

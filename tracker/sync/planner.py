@@ -99,8 +99,13 @@ def plan_push(
         actions.extend(_close_duplicate(key, issue, index[key], desired.languages)
                        for issue in newer)
 
+    start = len(actions)
     adopted: list[Action] = []
-    # Milestone issues first: a commitment's checklist then links them in the same run.
+    # New commitments' issues come first, so that each new milestone's issue is created
+    # already naming its parent (one write fewer per milestone). Every other action on a
+    # commitment comes after its milestones': its checklist lists them, and listing a
+    # milestone is what says it was related to its parent (see _listed).
+    first: list[Action] = []
     ordered = sorted(desired.issues, key=lambda d: d.kind == "commitment")
     for want in ordered:
         body = render_body(want, titles, refs, closed)
@@ -111,10 +116,12 @@ def plan_push(
             if candidate is not None:
                 adopted.append(_adopt(want, candidate, body, names))
                 continue
+            out = first if want.kind == "commitment" else actions
             if want.follow_up and target is None:
-                actions.append(Notice(want.key, f"its follow-up issue {want.follow_up} is not "
-                                                "in this project: a new issue is created"))
-            actions.append(_create(want, body))
+                out.append(Notice(want.key, f"its follow-up issue {want.follow_up} is not "
+                                            "in this project: a new issue is created"))
+            parent = index.get(want.commitment_id) if want.kind == "milestone" else None
+            out.append(_create(want, body, parent.iid if parent else None))
             continue
         if block.parse(have.description) is None:
             actions.extend(_repair(want, have, body, names))
@@ -126,6 +133,13 @@ def plan_push(
             current = block.parse(have.description)
             if parent and current and current.link != parent.iid:
                 actions.append(LinkIssues(want.key, have.iid, want.commitment_id, parent.iid))
+            elif (parent and current and have.iid not in observed.linked
+                  and not _listed(parent, have.iid)):
+                # Created naming its parent, but a run stopped before the parent's checklist
+                # listed it: the relation may be missing. Making it again is harmless.
+                actions.append(LinkIssues(want.key, have.iid, want.commitment_id, parent.iid,
+                                          recorded=True))
+    actions[start:start] = first
     actions.extend(adopted)
 
     for key, gone in sorted(index.items()):
@@ -200,15 +214,25 @@ def _hashes(values: Mapping[str, str | None], labels: Iterable[str]) -> dict[str
     return out
 
 
-def _create(want: DesiredIssue, body: str) -> CreateIssue:
+def _listed(parent: Issue, iid: int) -> bool:
+    """Whether the parent's checklist (or a parent without a block) already names ``iid``."""
+    current = block.parse(parent.description)
+    return current is None or re.search(rf"^\s*- \[[ xX]\] #{iid} ", current.body,
+                                        re.MULTILINE) is not None
+
+
+def _create(want: DesiredIssue, body: str, parent_iid: int | None) -> CreateIssue:
     hashes = _hashes(_fields(want, body), want.labels)
+    milestone = want.kind == "milestone"
     return CreateIssue(
         key=want.key,
         title=want.title,
-        description=block.render(want.key, hashes, body),
+        description=block.render(want.key, hashes, body, parent_iid),
         labels=tuple(sorted(want.labels)),
         due_date=want.due_date,
         milestone_title=want.milestone_title,
+        parent_key=want.commitment_id if milestone else None,
+        parent_iid=parent_iid,
     )
 
 

@@ -3,11 +3,24 @@
 Only what may be public leaves this module: no confidential issue, no internal note, no
 system note, no note by the tracker's own account, none by a moderated user.
 
-It is incremental: beside the snapshot, a small cache records each issue's ``updated_at`` and
-``user_notes_count`` and GitLab's clock at the last pull. Notes and events are fetched only for
-issues that changed, and for issues touched within two minutes of the last pull (GitLab
-bumps ``updated_at`` for a new note at most once a minute). The snapshot is written first and
-the cache after it, atomically each: a crash can only make the next pull fetch more.
+It reads as little as it can:
+
+- A cold pull (no snapshot yet, or ``--full``) lists the tracker's issues, then reads notes only
+  of issues whose ``user_notes_count`` is not 0 (a count that includes internal notes: they are
+  read, then left out), and label and state events only of milestone issues that may have
+  changed since the push created or last wrote them: those that carry a status label, are
+  closed, or whose ``updated_at`` is neither their ``created_at`` nor the time the push
+  recorded after its last write (:mod:`tracker.sync.pushed`).
+- Beside the snapshot, a small cache records each issue's ``updated_at``,
+  ``user_notes_count``, labels and state, and GitLab's clock at the last pull and at the last
+  full listing. The next pull lists only the issues updated since the last one
+  (``updated_after``, minus :data:`OVERLAP` for GitLab's once-a-minute note bump and for clock
+  skew) and reads again those whose fingerprint changed, or that were touched within two
+  minutes of the last pull by someone else than the push. A deleted issue is never "updated":
+  a full listing, every ``full_pull_every`` hours, notices it.
+
+The snapshot is written first and the cache after it, atomically each: a crash can only make
+the next pull fetch more.
 """
 
 from __future__ import annotations
@@ -56,14 +69,19 @@ from tracker.status import (
     replay,
     status_of,
 )
+from tracker.sync import block
 from tracker.sync import identity as identity_module
 from tracker.sync.push import findings_path
+from tracker.sync.pushed import load_pushed, pushed_path
 from tracker.words import count
 
 log = logging.getLogger("tracker.pull")
 
 RECENT = dt.timedelta(minutes=2)
-CACHE_VERSION = 1
+# GitLab moves updated_at for a new note at most once a minute (ThrottledTouch), and its clock
+# and ours may differ a little: the incremental listing looks back this much further.
+OVERLAP = dt.timedelta(minutes=5)
+CACHE_VERSION = 2  # 2: the time of the last full listing; labels and state in fingerprints
 
 
 @dataclass
@@ -82,8 +100,10 @@ class PullResult:
 
 
 def _fingerprint(issue: Issue) -> list[Any]:
+    """What says an issue changed. Labels and state too, though a change of them moves
+    ``updated_at``: two changes within one tick of GitLab's clock would leave it as it was."""
     updated = issue.updated_at.isoformat() if issue.updated_at else None
-    return [updated, issue.user_notes_count]
+    return [updated, issue.user_notes_count, sorted(issue.labels), issue.state]
 
 
 def cache_path(snapshot_path: Path) -> Path:
@@ -174,9 +194,15 @@ class _Reader:
         oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
         return max(current, key=lambda value: added.get(value, oldest)), True
 
-    def milestone(self, issue: Issue) -> ItemState:
-        label_events = self.events(issue.iid, STATUS_SCOPE)
-        events = label_events + self.state_events(issue.iid)
+    def milestone(self, issue: Issue, untouched: bool = False) -> ItemState:
+        """``untouched``: nobody changed the issue since the push wrote it, so its status
+        history is its labels and state now: events are read only when those say more."""
+        status_labels = _scoped_values(issue.labels, self.names.prefix, STATUS_SCOPE)
+        label_events = self.events(issue.iid, STATUS_SCOPE) \
+            if status_labels or not untouched else []
+        state_events = self.state_events(issue.iid) \
+            if issue.state == "closed" or not untouched else []
+        events = label_events + state_events
         history = replay(_created(issue), events)
         label, several = self.last_added(issue, STATUS_SCOPE, label_events)
         status = status_of(issue.state == "closed", [label] if label else [])
@@ -267,6 +293,37 @@ def _commitment(
                    history=tuple(history))
 
 
+def _time(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _bind_changed(keys: Iterable[str], known: dict[str, int], changed: Iterable[Issue],
+                  names: LabelNames) -> dict[str, Issue] | None:
+    """The changed issues by the item they follow, when no issue changed hands since the last
+    pull; None when one may have (a block lost, copied or moved): then everything is listed.
+    """
+    wanted = set(keys)
+    key_of = {iid: key for key, iid in known.items()}
+    bound: dict[str, Issue] = {}
+    for issue in changed:
+        claimed = block.claimed_key(issue.description)
+        was = key_of.get(issue.iid)
+        if claimed is None and was is None:
+            continue  # an issue of people's own
+        if claimed is None:
+            return None  # a followed issue lost its block
+        if was is not None and claimed != was:
+            return None  # it claims another item now
+        if was is None and (claimed in known or names.sync not in issue.labels):
+            return None  # a second claim on a followed item, or one without the sync label
+        if claimed in wanted:
+            bound[claimed] = issue
+    return bound
+
+
 def pull(
     config: Config,
     plans: PlanSet,
@@ -280,11 +337,12 @@ def pull(
     client = client or GitLabClient.from_config(config)
     connection = client.connect()
     names = LabelNames(config.label_prefix)
+    now = connection.server_time or dt.datetime.now(dt.UTC)
     previous = None if full else load_snapshot(snapshot_path)
     cache = {} if full or previous is None else _load_cache(cache_path(snapshot_path))
     seen: dict[str, Any] = cache.get("issues", {})
-    last_pull = dt.datetime.fromisoformat(cache["server_time"]) if cache.get("server_time") \
-        else None
+    last_pull = _time(cache.get("server_time"))
+    full_at = _time(cache.get("full_at"))
 
     keys = [(c, key) for c in plans.commitments()
             for key in (c.id, *(m.id for m, _ in c.walk()))]
@@ -294,9 +352,29 @@ def pull(
     if previous is not None:
         known = {key: state.issue.iid for key, state in previous.items.items()
                  if state.issue is not None} | known
-    log.info("pull: finding the tracker's issues")
-    identity, _ = identity_module.gather(client, names, [key for _, key in keys], known,
-                                         search=set(known))
+    pushed = load_pushed(pushed_path(snapshot_path), web_url)
+
+    bound: dict[str, Issue] | None = None
+    if (previous is not None and last_pull is not None and full_at is not None
+            and now - full_at < dt.timedelta(hours=config.full_pull_every)):
+        log.info("pull: listing the issues updated since the last pull")
+        changed = client.issues_updated_since(last_pull - OVERLAP)
+        bound = _bind_changed([key for _, key in keys], known, changed, names)
+        if bound is None:
+            log.info("pull: an issue changed hands since the last pull: listing them all")
+    incremental = bound is not None
+    others: dict[str, tuple[int, ...]] = {}
+    if bound is None:
+        log.info("pull: finding the tracker's issues")
+        identity, _ = identity_module.gather(client, names, [key for _, key in keys], known,
+                                             search=set(known))
+        bound = dict(identity.bound)
+        others = {key: tuple(other.iid for other in extra)
+                  for key, extra in identity.extra.items()}
+        full_at = now
+    elif previous is not None:
+        others = {key: state.other_issues for key, state in previous.items.items()
+                  if state.other_issues}
     members = client.members()
     reader = _Reader(client, config, names, members, connection.user.id)
 
@@ -308,34 +386,49 @@ def pull(
     log.info("pull: reading %d items", len(keys))
     for done, (commitment, key) in enumerate(keys, 1):
         progress(done, len(keys))
-        issue = identity.bound.get(key)
+        issue = bound.get(key)
+        old_state = previous.item(key) if previous else None
+        if issue is None and incremental:
+            if old_state is not None:  # not updated since the last pull: as it was
+                items[key] = old_state
+                if old_state.completion_source == "label":
+                    chosen[key] = old_state.completion
+                if old_state.issue is not None and str(old_state.issue.iid) in seen:
+                    new_seen[str(old_state.issue.iid)] = seen[str(old_state.issue.iid)]
+            if key in others and key in known:
+                claimed.append(_claimed_notice(key, known[key], others[key]))
+            continue
         if issue is None:
-            if previous and (old := previous.item(key)) and old.issue:
+            if old_state is not None and old_state.issue:
                 items[key] = ItemState(notices=(NOTICE_ISSUE_DELETED,))
             continue
-        others = tuple(other.iid for other in identity.extra.get(key, ()))
-        if others:
-            claimed.append(f"{key}: issues {', '.join(f'#{i}' for i in others)} claim it too; "
-                           f"#{issue.iid}, the oldest, is read (the next push closes the others)")
+        if others.get(key):
+            claimed.append(_claimed_notice(key, issue.iid, others[key]))
         if issue.confidential:
             items[key] = ItemState(notices=(NOTICE_ISSUE_CONFIDENTIAL,))
             continue
         fingerprint = _fingerprint(issue)
         new_seen[str(issue.iid)] = fingerprint
+        # Touched just before the last pull: a note deleted and another added within GitLab's
+        # minute of throttling leave both updated_at and the count as they were, so read it
+        # again; unless that touch was the push's own write (a push runs right before a pull).
         recent = (last_pull is not None and issue.updated_at is not None
-                  and issue.updated_at >= last_pull - RECENT)
-        old_state = previous.item(key) if previous else None
+                  and issue.updated_at >= last_pull - RECENT
+                  and pushed.get(issue.iid) != issue.updated_at.isoformat())
         if (old_state is not None and not recent and not full
                 and seen.get(str(issue.iid)) == fingerprint):
             items[key] = old_state  # unchanged: so are its labels, and the level they chose
             if old_state.completion_source == "label":
                 chosen[key] = old_state.completion
             continue
-        result.fetched += 1
+        asked = client.requests
         if key == commitment.id:
             items[key], chosen[key] = reader.commitment(issue)
         else:
-            items[key] = reader.milestone(issue)
+            items[key] = reader.milestone(issue, untouched=old_state is None and _untouched(
+                issue, pushed))
+        if client.requests > asked:  # its notes or events had to be asked for
+            result.fetched += 1
         if issue.moved_to_id:
             items[key] = replace(items[key], notices=(*items[key].notices, NOTICE_ISSUE_MOVED))
         items[key] = replace(items[key], label_problems=label_problems(issue.labels, names))
@@ -343,14 +436,14 @@ def pull(
     findings = _load_findings(findings_path(snapshot_path))
     for key, item in list(items.items()):
         # Applied to every item, read again or not: moderation and findings are of now.
-        others = tuple(other.iid for other in identity.extra.get(key, ()))
+        item_others = others.get(key, ())
         items[key] = replace(
             item,
             comments=tuple(c for c in item.comments if c.author_username not in reader.moderated),
             push_findings=findings.get(key, ()),
-            other_issues=others,
+            other_issues=item_others,
             notices=tuple(n for n in item.notices if n != NOTICE_CLAIMED_BY_SEVERAL)
-            + ((NOTICE_CLAIMED_BY_SEVERAL,) if others else ()),
+            + ((NOTICE_CLAIMED_BY_SEVERAL,) if item_others else ()),
         )
 
     milestone_states = {k: v for k, v in items.items() if v.status is not None}
@@ -364,7 +457,6 @@ def pull(
                                 for notice in state.notices]
     result.items = len(items)
     result.comments = sum(len(s.comments) for s in items.values())
-    now = connection.server_time or dt.datetime.now(dt.UTC)
     snapshot = Snapshot(
         generated_at=now,
         project=Project(web_url=connection.project.web_url, path=connection.project.path),
@@ -373,9 +465,27 @@ def pull(
     )
     save_snapshot(snapshot, snapshot_path)
     identity_module.save_known(known_file, web_url,
-                               {key: issue.iid for key, issue in identity.bound.items()})
+                               {key: issue.iid for key, issue in bound.items()})
     # After the snapshot: a crash in between leaves an old cache, which only costs re-reading.
     write_atomic(cache_path(snapshot_path), json.dumps(
-        {"version": CACHE_VERSION, "issues": new_seen, "server_time": now.isoformat()}))
+        {"version": CACHE_VERSION, "issues": new_seen, "server_time": now.isoformat(),
+         "full_at": full_at.isoformat() if full_at else None}))
     log.info("pull: snapshot written to %s", snapshot_path)
     return result
+
+
+def _claimed_notice(key: str, iid: int, others: tuple[int, ...]) -> str:
+    return (f"{key}: issues {', '.join(f'#{i}' for i in others)} claim it too; "
+            f"#{iid}, the oldest, is read (the next push closes the others)")
+
+
+def _untouched(issue: Issue, pushed: dict[int, str]) -> bool:
+    """Whether nobody changed the issue since the push created it or last wrote it.
+
+    Any change of labels or state moves ``updated_at``; so does a comment, at most once a
+    minute, which costs only reading events that say nothing new.
+    """
+    if issue.updated_at is None:
+        return False
+    return issue.updated_at == issue.created_at or \
+        pushed.get(issue.iid) == issue.updated_at.isoformat()

@@ -1,7 +1,8 @@
 """Run a push: observe GitLab, plan, apply, and again once for what the first round enabled.
 
-The first round creates what is missing; the second links each milestone's issue to its
-commitment's and writes the commitment's checklist with the new issue numbers. A run with
+The first round creates what is missing, each commitment's issue before its milestones', so
+that a milestone's issue is created naming its parent and then related to it: two requests.
+The second round writes each commitment's checklist with the new issue numbers. A run with
 nothing to change stops after one read-only round.
 """
 
@@ -42,6 +43,7 @@ from tracker.sync.actions import (
 from tracker.sync.desired import DesiredState, desired_state
 from tracker.sync.lease import Lease, gitlab_clock
 from tracker.sync.planner import DUPLICATE_MARK, LEFT_PLAN_MARK, issue_url_iid, plan_of, plan_push
+from tracker.sync.pushed import pushed_path, save_pushed
 
 ROUNDS = 2
 FINDINGS_FORMAT = "ogp-tracker-push-findings"
@@ -122,6 +124,8 @@ class _Applier:
         self.issues: dict[int, Issue] = {i.iid: i for i in observed.issues}
         self.issues.update({i.iid: i for i in observed.adoptable})
         self.created: dict[str, int] = {}
+        self.linked: set[int] = set()
+        self.written: dict[int, str] = {}  # issue → its updated_at after this run's last write
         self.keep_lease: Callable[[], None] = lambda: None
 
     def run(self, actions: list[Action]) -> None:
@@ -173,7 +177,14 @@ class _Applier:
         return self.milestone_ids.get(title or "", 0)
 
     def _create_issue(self, action: CreateIssue) -> None:
-        fields = {"title": action.title, "description": action.description,
+        parent = action.parent_iid or self.created.get(action.parent_key or "")
+        description = action.description
+        if parent and not action.parent_iid:  # the parent was created earlier in this run
+            parsed = block.parse(description)
+            assert parsed is not None  # the planner wrote this block
+            description = block.replace(description, block.render(
+                parsed.key, parsed.hashes, parsed.body, parent))
+        fields = {"title": action.title, "description": description,
                   "labels": label_csv(action.labels),
                   "milestone_id": self._milestone_id(action.milestone_title) or None}
         if action.due_date:
@@ -185,6 +196,14 @@ class _Applier:
             made = self._find_created(action.key) or self.client.create_issue(fields)
         self.issues[made.iid] = made
         self.created[action.key] = made.iid
+        self._wrote(made)
+        if parent:  # its block names the parent already: relating them is the one write left
+            self.client.link_issues(made.iid, parent)
+            self.linked.add(made.iid)
+
+    def _wrote(self, issue: Issue) -> None:
+        if issue.updated_at is not None:
+            self.written[issue.iid] = issue.updated_at.isoformat()
 
     def _find_created(self, key: str) -> Issue | None:
         for issue in self.client.recent_managed_issues(self.names.sync):
@@ -207,9 +226,13 @@ class _Applier:
         if action.remove_labels:
             changes["remove_labels"] = label_csv(action.remove_labels)
         self.issues[action.iid] = self.client.update_issue(action.iid, changes)
+        self._wrote(self.issues[action.iid])
 
     def _link(self, action: LinkIssues) -> None:
         self.client.link_issues(action.iid, action.target_iid)
+        self.linked.add(action.iid)
+        if action.recorded:
+            return
         current = self.issues.get(action.iid)
         parsed = block.parse(current.description if current else None)
         if current is None or parsed is None:
@@ -217,6 +240,7 @@ class _Applier:
         marker = block.render(parsed.key, parsed.hashes, parsed.body, action.target_iid)
         self.issues[action.iid] = self.client.update_issue(
             action.iid, {"description": block.replace(current.description, marker)})
+        self._wrote(self.issues[action.iid])
 
     def _close_duplicate(self, action: CloseDuplicate) -> None:
         # The note first, marked, so a crash before the close cannot lead to a second note.
@@ -338,11 +362,14 @@ def push(
     lease = Lease(client, names.lease, ttl=config.lease_ttl, wait=config.lease_wait,
                   on_wait=on_wait, now=gitlab_clock(connection.server_time))
     bound: dict[str, int] = {}
+    linked: set[int] = set()
+    written: dict[int, str] = {}
     try:
         for round_number in range(1, ROUNDS + 2):
             log.info("push, round %d: reading the project's issues, labels and milestones",
                      round_number)
-            observed = observe(client, desired, config.project_aliases, known | bound)
+            observed = replace(observe(client, desired, config.project_aliases, known | bound),
+                               linked=frozenset(linked))
             assert observed.identity is not None
             bound.update((key, issue.iid) for key, issue in observed.identity.bound.items())
             actions = plan_push(desired, observed, config.project_aliases, scope)
@@ -373,6 +400,8 @@ def push(
             applier.keep_lease = lease.keep
             applier.run(actions)
             bound.update(applier.created)
+            linked |= applier.linked
+            written |= applier.written
             if not any(isinstance(a, CreateIssue) or (isinstance(a, UpdateIssue) and a.adopt)
                        for a in writes):
                 break  # only new issues give the next round anything to link or list
@@ -381,6 +410,7 @@ def push(
     if not dry_run:
         identity_module.save_known(known_file, connection.project.web_url, bound)
         save_findings(findings_path(config.snapshot), result.findings)
+        save_pushed(pushed_path(config.snapshot), connection.project.web_url, written)
     touched = {a.key for a in result.planned if isinstance(a, CreateIssue | UpdateIssue)}
     result.unchanged = max(0, len(desired.issues) - len(touched))
     return result

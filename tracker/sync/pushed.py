@@ -1,0 +1,45 @@
+"""What each issue's ``updated_at`` was right after the push last wrote it, kept beside the
+snapshot.
+
+A cold pull reads an issue's label and state events only when someone may have changed its
+labels or state; an ``updated_at`` still equal to what the push saw after its own write says
+nobody did. A lost or stale file only makes the pull read more.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from tracker.files import write_atomic
+
+FORMAT = "ogp-tracker-pushed"
+
+
+def pushed_path(snapshot_path: Path) -> Path:
+    """Beside the snapshot (CI caches that folder between the push and the pull)."""
+    return snapshot_path.with_name("pushed.json")
+
+
+def load_pushed(path: Path, project_url: str) -> dict[int, str]:
+    """Issue number → ``updated_at`` (ISO 8601) after the push's last write to it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != FORMAT or \
+            data.get("project") != project_url or not isinstance(data.get("issues"), dict):
+        return {}
+    return {int(iid): at for iid, at in data["issues"].items()
+            if iid.isdigit() and isinstance(at, str)}
+
+
+def save_pushed(path: Path, project_url: str, written: Mapping[int, str]) -> None:
+    """Add what this push wrote to what earlier pushes recorded, atomically."""
+    if not written:
+        return  # nothing written: the file stays as it was (a no-op push writes no file)
+    merged = load_pushed(path, project_url) | dict(written)
+    write_atomic(path, json.dumps({
+        "format": FORMAT, "version": 1, "project": project_url,
+        "issues": {str(iid): at for iid, at in sorted(merged.items())}}, indent=1) + "\n")
