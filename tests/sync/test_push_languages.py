@@ -37,7 +37,8 @@ def test_a_spanish_plan_gets_spanish_issues_first_then_english(
         "[Seguimiento público](https://ogp.example/seguimiento/es/mx-2024-2026/commitments/"
         "mx-2024-2026-c02.html)", "",
         "#### Hoja de ruta", "",
-        "- [ ] #3 mx-2024-2026-c02.1 · Convocar a las organizaciones de la sociedad civil",
+        f"- [ ] #{issues['mx-2024-2026-c02.1'].iid} mx-2024-2026-c02.1 · Convocar a las "
+        "organizaciones de la sociedad civil",
     ]
     assert english.startswith("**Commitment mx-2024-2026-c02** · Plan: Open Government Action "
                               "Plan 2024-2026 (synthetic)\n\n**Lead institutions**: National "
