@@ -22,24 +22,8 @@ from tracker.cli import cli
 from tracker.plan import yamlsource
 from tracker.testing.fake_gitlab import FakeGitLab
 
-PLAN = """\
-country: FR
-title: {fr: Plan d'essai, en: Test plan}
-period: {start: 2021-01, end: 2023-12}
-languages: [fr, en]
-primary_language: fr
-"""
+from demo_plan import COMMITMENT, PLAN  # isort: skip
 
-COMMITMENT = """\
-id: demo-1
-title: {fr: Un, en: One}
-lead_institutions:
-  - {fr: Ministère, en: Ministry}
-milestones:
-  - id: demo-1.1
-    title: {fr: Jalon, en: Milestone}
-    due: 2022-06
-"""
 
 C = "commitments/demo/1.yml"
 P = "commitments/demo/plan.yml"

@@ -10,24 +10,7 @@ from click.testing import CliRunner
 from tracker.cli import cli
 from tracker.plan.load import PlanInvalid, load_plans
 
-PLAN = """\
-country: FR
-title: {fr: Plan d'essai, en: Test plan}
-period: {start: 2021-01, end: 2023-12}
-languages: [fr, en]
-primary_language: fr
-"""
-
-COMMITMENT = """\
-id: demo-1
-title: {fr: Un, en: One}
-lead_institutions:
-  - {fr: Ministère, en: Ministry}
-milestones:
-  - id: demo-1.1
-    title: {fr: Jalon, en: Milestone}
-    due: 2022-06
-"""
+from demo_plan import COMMITMENT, PLAN  # isort: skip
 
 
 @pytest.fixture(autouse=True)

@@ -28,15 +28,10 @@ from tracker.sync.actions import (
 from tracker.sync.desired import desired_state
 from tracker.sync.planner import plan_push
 
+from demo_plan import PLAN  # isort: skip
+
 from sync_simulator import PROJECT, apply, converge, edit, issue_of, writes  # isort: skip
 
-PLAN = """\
-country: FR
-title: {fr: Plan d'essai, en: Test plan}
-period: {start: 2021-01, end: 2023-12}
-languages: [fr, en]
-primary_language: fr
-"""
 
 COMMITMENT = """\
 id: demo-1
