@@ -8,23 +8,20 @@ left is the :class:`~tracker.plan.model.PlanSet` built.
 
 from __future__ import annotations
 
-import difflib
 import json
-import os
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import jsonschema
 
-from tracker.errors import InputError
 from tracker.plan import yamlsource
+from tracker.plan.files import PLAN_FILE, base_folder, plan_folders, refusal, yaml_files
 from tracker.plan.model import (
     Commitment,
     Contact,
@@ -36,56 +33,17 @@ from tracker.plan.model import (
     ReportSource,
     Text,
 )
+from tracker.plan.problems import (
+    PlanInvalid,
+    Problem,
+    ProblemLog,
+    display_path,
+    problem_lines,
+)
 from tracker.plan.yamlsource import Document, KeyPath, Position, YamlError, shown
-from tracker.words import count
 
-PLAN_FILE = "plan.yml"
-YAML_SUFFIXES = (".yml", ".yaml")
-
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong in a plan file, with where it is and how to fix it."""
-
-    file: str
-    line: int
-    column: int
-    severity: Severity
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
-
-
-# A hostile file can hold tens of thousands of problems: people read the first ones, fix them
-# and run again, and a terminal or CI log with all of them helps no one.
-MAX_SHOWN = 100
-
-
-def problem_lines(problems: list[Problem], limit: int = MAX_SHOWN) -> list[str]:
-    """The first ``limit`` problems as lines, then one line saying how many more there are."""
-    lines = [str(p) for p in problems[:limit]]
-    rest = problems[limit:]
-    if rest:
-        errors = sum(p.severity == "error" for p in rest)
-        lines.append(f"... and {len(rest)} more not shown ({count(errors, 'error')}, "
-                     f"{count(len(rest) - errors, 'warning')}): fix the ones above, "
-                     "then run tracker validate again")
-    return lines
-
-
-class PlanInvalid(InputError):
-    """The plan files have errors; :attr:`problems` lists every one of them."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        errors = [p for p in problems if p.severity == "error"]
-        lines = "\n".join(problem_lines(errors))
-        super().__init__(f"the plan has {count(len(errors), 'error')}:\n{lines}")
-
-
+# What commands and importers use; the problems' own module is tracker.plan.problems.
+__all__ = ["PlanInvalid", "check_plans", "load_plans", "problem_lines", "schema"]
 
 @cache
 def schema(name: str) -> dict[str, Any]:
@@ -95,163 +53,13 @@ def schema(name: str) -> dict[str, Any]:
     return loaded
 
 
-def display_path(path: Path) -> str:
-    """``path`` relative to the working folder when it is below it, as people typed it.
-
-    A file name is any bytes but '/': bytes that are not UTF-8 show as U+FFFD, and invisible
-    characters (a line feed would start a fake problem line) show escaped.
-    """
-    name = _path_text(path)
-    if name.isprintable():
-        return name
-    return shown(name, limit=len(name) * 10)[1:-1]
-
-
-def _path_text(path: Path) -> str:
-    # The name as written, links not followed: a link is named as the link, never as its target.
-    cwd = Path.cwd()
-    try:
-        text = Path(os.path.normpath(cwd / path)).relative_to(cwd).as_posix()
-    except ValueError:
-        try:  # a path written through a linked folder, such as /tmp on some systems
-            text = (path.parent.resolve() / path.name).relative_to(cwd.resolve()).as_posix()
-        except (ValueError, OSError, RuntimeError):
-            text = path.as_posix()
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def key_path(path: KeyPath) -> str:
-    """``('milestones', 0, 'due')`` as ``milestones[0].due``."""
-    out = ""
-    for part in path:
-        if isinstance(part, str) and not part.isprintable():
-            part = shown(part)  # a key with a control character must not print it raw
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out or "(top level)"
-
-
-@dataclass
-class _Report:
-    """Collects problems as the passes find them."""
-
-    problems: list[Problem] = field(default_factory=list)
-    # display_path resolves paths on disk: once per file, not once per problem.
-    names: dict[Path, str] = field(default_factory=dict)
-    guesses: Counter[Path] = field(default_factory=Counter)
-
-    def add(self, doc: Document | Path, where: Position, severity: Severity, msg: str) -> None:
-        path = doc.path if isinstance(doc, Document) else doc
-        name = self.names.get(path)
-        if name is None:
-            name = self.names[path] = display_path(path)
-        self.problems.append(Problem(name, where.line, where.column, severity, msg))
-
-    def error(self, doc: Document, path: KeyPath, msg: str, *, key: bool = False) -> None:
-        self.add(doc, doc.where(path, key=key), "error", f"{key_path(path)}: {msg}")
-
-    def warning(self, doc: Document, path: KeyPath, msg: str, *, key: bool = False) -> None:
-        self.add(doc, doc.where(path, key=key), "warning", f"{key_path(path)}: {msg}")
-
-    def guess(self, doc: Document, key: str, allowed: list[str]) -> list[str]:
-        """The allowed key closest to ``key``, for the first :data:`MAX_SHOWN` keys of a file.
-
-        A fuzzy match per key costs: a file of sixty thousand unknown keys would take seconds,
-        for guesses no one would be shown.
-        """
-        self.guesses[doc.path] += 1
-        if self.guesses[doc.path] > MAX_SHOWN:
-            return []
-        return difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(p.severity == "error" for p in self.problems)
-
-
 # --- pass 1: files and schema ---------------------------------------------------------------
 
 
-def _plan_folders(root: Path, report: _Report) -> list[Path]:
-    if not root.exists():
-        report.add(root, Position(1, 1), "error",
-                   "no such file or folder: give the folder that holds the plans (commitments/)")
-        return []
-    if not root.is_dir():
-        report.add(root, Position(1, 1), "error",
-                   "give a folder: a plan folder (with plan.yml) or the commitments/ folder")
-        return []
-    if _is_plan(root):
-        return [root]
-    base = _base(root)
-    folders = []
-    for child in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if _outside(child, base):
-            report.add(child, Position(1, 1), "error", _LINK_OUTSIDE)
-        elif _is_plan(child):
-            folders.append(child)
-        elif any(_yaml_files(child)):
-            report.add(child / PLAN_FILE, Position(1, 1), "error",
-                       "this plan folder has no plan.yml: add one with country, title, "
-                       "period, languages and primary_language")
-    if not folders and not report.has_errors:
-        report.add(root, Position(1, 1), "error",
-                   "no plan found: each plan is a folder with a plan.yml "
-                   "(see commitments/README.md)")
-    return folders
-
-
-def _is_plan(folder: Path) -> bool:
-    # lexists: a plan.yml that is a broken link or a FIFO still makes a plan, refused by name.
-    return os.path.lexists(folder / PLAN_FILE)
-
-
-def _base(root: Path) -> Path:
-    """The commitments folder, resolved: plan files may be links only to files inside it.
-
-    Given one plan folder, its parent, so that a plan reads the same files whether it is
-    validated alone or with the others.
-    """
-    resolved = root.resolve()
-    return resolved.parent if _is_plan(root) else resolved
-
-
-_LINK_OUTSIDE = ("this is a symbolic link, or it is in a linked folder, that leads outside the "
-                 "commitments folder: the tracker reads plan files only inside it; put the "
-                 "file itself there instead of a link")
-
-
-def _outside(path: Path, base: Path) -> bool:
-    try:
-        return not path.resolve().is_relative_to(base)
-    except (OSError, RuntimeError):  # a loop of links leads nowhere, so not inside either
-        return True
-
-
-def _yaml_files(folder: Path) -> Iterator[Path]:
-    # Every entry named like YAML but folders: a FIFO, a device or a link is refused by name
-    # when read, never skipped without a word.
-    for path in sorted(folder.iterdir()):
-        if path.suffix in YAML_SUFFIXES and path.name != PLAN_FILE and not path.is_dir():
-            yield path
-
-
-def _refusal(path: Path, base: Path) -> str | None:
-    """Why ``path`` must not be opened, or None; decided on its name and links alone."""
-    try:
-        path.resolve()
-    except (OSError, RuntimeError):
-        return "this is a symbolic link that leads back to itself (a loop): remove it"
-    if _outside(path, base):
-        return _LINK_OUTSIDE
-    if path.is_symlink() and not path.exists():
-        return "this is a symbolic link to a file that does not exist: fix the link or remove it"
-    return None
-
-
-def _read(path: Path, schema_name: str, report: _Report, base: Path) -> Document | None:
-    refusal = _refusal(path, base)
-    if refusal:
-        report.add(path, Position(1, 1), "error", refusal)
+def _read(path: Path, schema_name: str, report: ProblemLog, base: Path) -> Document | None:
+    refused = refusal(path, base)
+    if refused:
+        report.add(path, Position(1, 1), "error", refused)
         return None
     try:
         doc = yamlsource.load(path)
@@ -277,7 +85,7 @@ def _read(path: Path, schema_name: str, report: _Report, base: Path) -> Document
 _BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def _check_strings(doc: Document, value: Any, path: list[str | int], report: _Report) -> None:
+def _check_strings(doc: Document, value: Any, path: list[str | int], report: ProblemLog) -> None:
     """Report the first bad character of every key and text in the file, wherever it is."""
     if isinstance(value, str):
         if found := _BAD_CHARACTER.search(value):
@@ -335,7 +143,7 @@ def _describe(value: Any) -> str:
     return f"the text {shown(value)}"
 
 
-def _report_schema_error(doc: Document, error: jsonschema.ValidationError, rep: _Report) -> None:
+def _report_schema_error(doc: Document, error: jsonschema.ValidationError, rep: ProblemLog) -> None:
     path: KeyPath = tuple(error.absolute_path)
     sub = error.schema if isinstance(error.schema, dict) else {}
     keyword = error.validator
@@ -403,7 +211,7 @@ class _PlanFiles:
     commitments: list[Document]
 
 
-def _date(doc: Document, path: KeyPath, value: Any, report: _Report) -> PartialDate | None:
+def _date(doc: Document, path: KeyPath, value: Any, report: ProblemLog) -> PartialDate | None:
     if value is None:
         return None
     try:
@@ -436,7 +244,7 @@ _ZERO_WIDTH = set("\u200b\u200c\u200d\u2060\ufeff")
 _INVISIBLE = re.compile(f"[{''.join(sorted(_BIDI | _ZERO_WIDTH))}]")
 
 
-def _check_characters(doc: Document, path: KeyPath, value: str, report: _Report) -> None:
+def _check_characters(doc: Document, path: KeyPath, value: str, report: ProblemLog) -> None:
     # Control characters and surrogates are refused earlier, in any string (_check_strings).
     found = _INVISIBLE.search(value)  # one regular expression, not a name lookup per character
     if not found:
@@ -456,7 +264,7 @@ def _check_characters(doc: Document, path: KeyPath, value: str, report: _Report)
         return  # one problem per text is enough to find it
 
 
-def _check_languages(doc: Document, languages: list[str], report: _Report) -> None:
+def _check_languages(doc: Document, languages: list[str], report: ProblemLog) -> None:
     for path, text in _texts(doc.data):
         for lang, value in text.items():
             _check_characters(doc, (*path, lang), value, report)
@@ -474,7 +282,7 @@ def _check_languages(doc: Document, languages: list[str], report: _Report) -> No
                                key=True)
 
 
-def _check_plan(files: _PlanFiles, report: _Report) -> None:
+def _check_plan(files: _PlanFiles, report: ProblemLog) -> None:
     plan, data = files.plan, files.plan.data
     languages: list[str] = data["languages"]
     if data["primary_language"] not in languages:
@@ -505,7 +313,7 @@ def _check_commitment(
     languages: list[str],
     plan_start: PartialDate | None,
     plan_end: PartialDate | None,
-    report: _Report,
+    report: ProblemLog,
 ) -> None:
     data = doc.data
     start = _date(doc, ("start",), data.get("start"), report)
@@ -548,7 +356,7 @@ def _check_commitment(
 
 
 def _check_reported(
-    doc: Document, path: KeyPath, items: list[dict[str, Any]], report: _Report
+    doc: Document, path: KeyPath, items: list[dict[str, Any]], report: ProblemLog
 ) -> None:
     """The dates of reports a government published: real days, periods in order."""
     for index, item in enumerate(items):
@@ -580,7 +388,7 @@ def _follow_ups(doc: Document) -> Iterator[tuple[str, KeyPath]]:
             yield value, path
 
 
-def _check_unique(docs: Iterable[Document], report: _Report) -> None:
+def _check_unique(docs: Iterable[Document], report: ProblemLog) -> None:
     """Ids are keys forever, and a follow-up issue can stand for only one item."""
     for label, finder in (("id", _ids), ("follow-up issue", _follow_ups)):
         seen: dict[str, tuple[Document, KeyPath]] = {}
@@ -697,14 +505,14 @@ def _plan(files: _PlanFiles) -> Plan:
 
 def check_plans(root: Path) -> tuple[PlanSet | None, list[Problem]]:
     """Check every plan under ``root``; the plans when there is no error, and all problems."""
-    report = _Report()
+    report = ProblemLog()
     plans: list[_PlanFiles] = []
-    folders = _plan_folders(root, report)
-    base = _base(root) if folders else root
+    folders = plan_folders(root, report)
+    base = base_folder(root) if folders else root
     for folder in folders:
         plan_doc = _read(folder / PLAN_FILE, "plan", report, base)
         commitment_docs = [
-            doc for path in _yaml_files(folder)
+            doc for path in yaml_files(folder)
             if (doc := _read(path, "commitment", report, base))
         ]
         if plan_doc is not None:
