@@ -102,11 +102,13 @@ def month(day: dt.date, lang: str) -> str:
     return str(format_skeleton("yMMMM", day, locale=lang))
 
 
+@functools.lru_cache(maxsize=4096)  # Babel again: every table row shows a few counts
 def number(value: int | float, lang: str) -> str:
     """``4 000`` / ``4,000``."""
     return str(format_decimal(value, locale=lang))
 
 
+@functools.lru_cache(maxsize=4096)
 def percent(value: float, lang: str) -> str:
     """``42 %`` / ``42%`` for 0.42."""
     return str(format_percent(value, locale=lang))

@@ -86,6 +86,8 @@ def template_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # One build reads each template once: no need to stat its file on every page.
+        auto_reload=False,
     )
     env.globals.update(
         url=_url,
@@ -127,38 +129,94 @@ def use_language(env: jinja2.Environment, lang: str) -> None:
     a page never mixes two interface languages; its plan texts stay in ``lang``.
     """
     ui = i18n.interface_language(lang)
+    # Sets the newstyle flag (templates compile their {% trans %} blocks by it) and pgettext;
+    # gettext, ngettext and _ are then replaced by the cached ones below.
     env.install_gettext_translations(i18n.translations(ui), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(_language_globals(lang))
+
+
+@functools.cache
+def _language_globals(lang: str) -> dict[str, Any]:
+    """The template helpers in ``lang``: built once per language, not once per page."""
+    ui = i18n.interface_language(lang)
     _ = i18n.translations(ui).gettext
-    env.globals.update(
-        lang=lang,
-        language_names=lambda codes: ", ".join(i18n.language_name(c, ui) for c in codes),
-        tx=_tx,
-        md=_md,
-        plain=lambda text: _plain(text, lang),
+    cached = _CachedGettext(i18n.translations(ui))
+    return {
+        "gettext": cached.gettext,
+        "_": cached.gettext,
+        "ngettext": cached.ngettext,
+        "lang": lang,
+        "language_names": lambda codes: ", ".join(i18n.language_name(c, ui) for c in codes),
+        "tx": _tx,
+        "md": _md,
+        "plain": lambda text: _plain(text, lang),
         # Same arguments as the timeline's, so the feed reuses the cached rendering.
-        md_html=lambda body, base=None: str(render_markdown(body, base, 4)),
-        fdate=lambda value: _date(value, ui),
-        fpartial=lambda value: _partial_date(value, ui),
-        fmonth=lambda day: i18n.month(day, ui),
-        short=lambda text: _short(text, lang),
-        plain_short=lambda text: _shorten(_plain(text, lang), SHORT_TITLE),
-        attention_kind=lambda kind: _(i18n.ATTENTION_NAMES.get(kind) or kind),
-        field_name=lambda name: _(i18n.FIELD_NAMES.get(name) or name),
-        issue_numbers=lambda iids: ", ".join(f"#{iid}" for iid in iids),
-        code=lambda text: Markup("<code>{0}</code>").format(text),
-        report_error_url=_report_error_url,
-        fnum=lambda value: i18n.number(value, ui),
-        status_name=lambda status: _(i18n.STATUS_NAMES[status]),
-        completion_name=lambda level: _(i18n.COMPLETION_NAMES[level]),
-        role_name=lambda role: _(i18n.ROLE_NAMES.get(role) or role),
-        notice_text=lambda code: _(i18n.NOTICE_NAMES.get(code) or code),
-        fpercent=lambda part, whole: i18n.percent(part / whole if whole else 0, ui),
-        ldate=lambda value: i18n.long_date(_day(value), ui),
-        lpartial=lambda value: _partial_text(value, ui),
-        safe_url=safe_url,
-        feed_id=_feed_id,
-        feed_updated=_feed_updated,
-    )
+        "md_html": lambda body, base=None: str(render_markdown(body, base, 4)),
+        "fdate": lambda value: _date(value, ui),
+        "fpartial": lambda value: _partial_date(value, ui),
+        "fmonth": lambda day: i18n.month(day, ui),
+        "short": lambda text: _short(text, lang),
+        "plain_short": lambda text: _shorten(_plain(text, lang), SHORT_TITLE),
+        "attention_kind": lambda kind: _(i18n.ATTENTION_NAMES.get(kind) or kind),
+        "field_name": lambda name: _(i18n.FIELD_NAMES.get(name) or name),
+        "issue_numbers": lambda iids: ", ".join(f"#{iid}" for iid in iids),
+        "code": lambda text: Markup("<code>{0}</code>").format(text),
+        "report_error_url": _report_error_url,
+        "fnum": lambda value: i18n.number(value, ui),
+        "status_name": lambda status: _(i18n.STATUS_NAMES[status]),
+        "completion_name": lambda level: _(i18n.COMPLETION_NAMES[level]),
+        "role_name": lambda role: _(i18n.ROLE_NAMES.get(role) or role),
+        "notice_text": lambda code: _(i18n.NOTICE_NAMES.get(code) or code),
+        "fpercent": lambda part, whole: i18n.percent(part / whole if whole else 0, ui),
+        "ldate": lambda value: i18n.long_date(_day(value), ui),
+        "lpartial": lambda value: _partial_text(value, ui),
+        "safe_url": safe_url,
+        "feed_id": _feed_id,
+        "feed_updated": _feed_updated,
+    }
+
+
+class _CachedGettext:
+    """Jinja's newstyle ``gettext`` and ``ngettext`` with each message looked up once.
+
+    They behave as jinja2.ext's (the message is escaped-safe Markup when the template
+    autoescapes, then always %-formatted with the keyword arguments), but a page calls them
+    a few hundred times with the same few dozen messages: the lookup, the Markup and, without
+    arguments, the formatting are done once per message instead of on every call.
+    """
+
+    def __init__(self, translations: gettext.NullTranslations) -> None:
+        self._translations = translations
+        self._plain: dict[tuple[str, bool], str] = {}  # (message, autoescape) -> page text
+        self._formats: dict[tuple[str, bool], str] = {}  # the same, before formatting
+
+    def _format(self, message: str, autoescape: bool) -> str:
+        key = (message, autoescape)
+        found = self._formats.get(key)
+        if found is None:
+            found = self._translations.gettext(message)
+            # Messages are ours, from the catalogs: trusted markup, as Jinja treats them.
+            found = self._formats[key] = Markup(found) if autoescape else found  # noqa: S704
+        return found
+
+    @jinja2.pass_eval_context
+    def gettext(self, eval_ctx: jinja2.nodes.EvalContext, message: str,
+                **variables: Any) -> str:
+        if variables:
+            return self._format(message, eval_ctx.autoescape) % variables
+        key = (message, eval_ctx.autoescape)
+        found = self._plain.get(key)
+        if found is None:
+            # Formatted even without arguments, as Jinja does: "%%" in a message is "%".
+            found = self._plain[key] = self._format(*key) % {}
+        return found
+
+    @jinja2.pass_eval_context
+    def ngettext(self, eval_ctx: jinja2.nodes.EvalContext, singular: str, plural: str,
+                 num: int, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        rv = self._translations.ngettext(singular, plural, num)
+        return (Markup(rv) if eval_ctx.autoescape else rv) % variables  # noqa: S704 - ours
 
 
 # --- helpers the templates call -------------------------------------------------------------
@@ -321,7 +379,15 @@ def _report_error_url(
     if base is None:
         return None
     lang = context["lang"]
-    _ = i18n.translations(i18n.interface_language(lang)).gettext
+    return _error_url(base, i18n.interface_language(lang), item_id, _plain(title, lang),
+                      is_commitment)
+
+
+# Cached: a milestone's link is on its commitment's page, its institution's page and maybe the
+# overdue list, and templates ask for it twice (to test it, then to write it).
+@functools.lru_cache(maxsize=65536)
+def _error_url(base: str, ui: str, item_id: str, title: str, is_commitment: bool) -> str:
+    _ = i18n.translations(ui).gettext
     if is_commitment:
         subject = _("Wrong data on commitment %(id)s") % {"id": item_id}
         name = _("Commitment %(id)s: %(title)s")
@@ -329,7 +395,7 @@ def _report_error_url(
         subject = _("Wrong data on milestone %(id)s") % {"id": item_id}
         name = _("Milestone %(id)s: %(title)s")
     body = "\n\n".join((
-        name % {"id": item_id, "title": _plain(title, lang)},
+        name % {"id": item_id, "title": title},
         _("What is wrong (which milestone, which date or status):"),
         _("What it should say, and how you know:"),
     ))
