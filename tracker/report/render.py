@@ -113,6 +113,7 @@ def use_report(env: jinja2.Environment, report: Report) -> None:
         return lang if lang in languages else languages[0]
 
     env.globals.update(
+        once=_Fragments(),
         plan_path=lambda lang, plan_id: plan_path(to(lang, plan_id), plan_id),
         commitment_path=lambda lang, plan_id, commitment_id, ext="html": commitment_path(
             to(lang, plan_id), plan_id, commitment_id, ext),
@@ -220,6 +221,27 @@ class _CachedGettext:
 
 
 # --- helpers the templates call -------------------------------------------------------------
+
+
+class _Fragments:
+    """``{% call once(key...) %}...{% endcall %}``: render the block once per key and build.
+
+    A milestone's row is the same on its commitment's page, its institution's page and the
+    plan's overdue list: the block is rendered the first time and its HTML reused after. The
+    key must name everything the block shows that can change (the language, the item); the
+    block must not depend on the page it is on (no url()). One per build (see use_report),
+    so nothing outlives the report it was rendered from.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[Any, ...], str] = {}
+
+    def __call__(self, *key: Any, caller: Callable[[], str]) -> str:
+        found = self._done.get(key)
+        if found is None:
+            found = self._done[key] = caller()
+        return found
+
 
 
 @jinja2.pass_context
