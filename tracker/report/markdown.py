@@ -164,6 +164,8 @@ def markdown_inline(text: str) -> str:
     return " ".join(text.split()).translate(_INLINE_SPECIALS)
 
 
+# Cached: each comment's address is checked on its page and in its feed, in every language.
+@functools.lru_cache(maxsize=131072)
 def safe_url(url: str | None) -> str | None:
     """``url`` when it is http(s), else None: addresses from the snapshot are untrusted."""
     if url and urlsplit(url).scheme in ("http", "https"):

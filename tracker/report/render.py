@@ -425,6 +425,7 @@ def _error_url(base: str, ui: str, item_id: str, title: str, is_commitment: bool
     return f"{base.rstrip('/')}/-/issues/new?{query}"
 
 
+@functools.lru_cache(maxsize=131072)  # an event is in its commitment's feed in each language
 def _feed_id(key: str) -> str:
     return f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, key)}"
 
