@@ -90,6 +90,8 @@ def template_environment() -> jinja2.Environment:
         auto_reload=False,
     )
     env.globals.update(
+        # build_site makes one environment per build: its fragments die with the build.
+        once=_Fragments(),
         url=_url,
         plan_path=plan_path,
         commitment_path=commitment_path,
@@ -113,7 +115,6 @@ def use_report(env: jinja2.Environment, report: Report) -> None:
         return lang if lang in languages else languages[0]
 
     env.globals.update(
-        once=_Fragments(),
         plan_path=lambda lang, plan_id: plan_path(to(lang, plan_id), plan_id),
         commitment_path=lambda lang, plan_id, commitment_id, ext="html": commitment_path(
             to(lang, plan_id), plan_id, commitment_id, ext),
@@ -229,8 +230,8 @@ class _Fragments:
     A milestone's row is the same on its commitment's page, its institution's page and the
     plan's overdue list: the block is rendered the first time and its HTML reused after. The
     key must name everything the block shows that can change (the language, the item); the
-    block must not depend on the page it is on (no url()). One per build (see use_report),
-    so nothing outlives the report it was rendered from.
+    block must not depend on the page it is on (no url()). One per environment, and so per
+    build (see template_environment): nothing outlives the report it was rendered from.
     """
 
     def __init__(self) -> None:
