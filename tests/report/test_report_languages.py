@@ -17,8 +17,8 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from conftest import EXAMPLES
 from htmlscan import check_links, scan
+from report_support import EXAMPLES
 
 from tracker.cli import cli
 from tracker.snapshot import Issue, ItemState, Project, Snapshot, StatusChange, save_snapshot

@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, TODAY, example_plans, make_snapshot
+from report_support import EXAMPLES, TODAY, example_plans, make_snapshot
 
 from tracker.cli import cli
 from tracker.report import make_report

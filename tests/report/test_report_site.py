@@ -8,8 +8,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from conftest import HOSTILE_BODIES, example_plans, make_snapshot
 from htmlscan import Page, check_links, scan
+from report_support import HOSTILE_BODIES, example_plans, make_snapshot
 
 FR22 = "fr/fr-2015-2017/commitments/fr-2015-2017-22.html"
 EN22 = "en/fr-2015-2017/commitments/fr-2015-2017-22.html"
