@@ -370,6 +370,25 @@ def test_a_plan_checks_its_own_languages_and_no_others(tmp_path: Path) -> None:
     assert (code, lines) == (0, ["Valid: 1 plan, 1 commitment, 1 milestone (0 warnings)."])
 
 
+def test_a_language_without_a_catalog_is_a_warning_saying_what_to_add(tmp_path: Path) -> None:
+    """A Portuguese plan validates; validate says once, on plan.yml, that the interface will
+    be English and which catalog to add."""
+    plan = (PLAN.replace("{fr: Plan d'essai, en: Test plan}", "{pt: Plano de teste}")
+            .replace("[fr, en]", "[pt]").replace("primary_language: fr", "primary_language: pt"))
+    commitment = ("id: demo-1\ntitle: {pt: Um}\nlead_institutions:\n  - {pt: Ministério}\n"
+                  "milestones:\n  - {id: demo-1.1, title: {pt: Passo}}\n")
+    code, lines = run_validate(tmp_path, plan_with(commitment, plan))
+    assert lines == [
+        "commitments/demo/plan.yml:4:13: warning: languages[0]: the tool has no interface "
+        "catalog for 'pt': the report shows the plan's 'pt' texts with the English interface, "
+        "and issues get English headings; to translate them, add "
+        "tracker/locale/pt/LC_MESSAGES/messages.po (see \"Adding a language\" in "
+        "docs/en/contributing.md)",
+        "Valid: 1 plan, 1 commitment, 1 milestone (1 warning).",
+    ]
+    assert code == 0
+
+
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     """Problems in several files and several keys come in one run, sorted by place."""
     files = plan_with(COMMITMENT.replace("title:", "titel:", 1).replace("due: 2022-06", "due: 06"))

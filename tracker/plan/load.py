@@ -20,6 +20,7 @@ from typing import Any
 
 import jsonschema
 
+from tracker import i18n
 from tracker.plan import yamlsource
 from tracker.plan.files import PLAN_FILE, base_folder, plan_folders, refusal, yaml_files
 from tracker.plan.model import (
@@ -285,6 +286,14 @@ def _check_languages(doc: Document, languages: list[str], report: ProblemLog) ->
 def _check_plan(files: _PlanFiles, report: ProblemLog) -> None:
     plan, data = files.plan, files.plan.data
     languages: list[str] = data["languages"]
+    for index, lang in enumerate(languages):
+        if i18n.interface_language(lang) != lang:
+            report.warning(plan, ("languages", index),
+                           f"the tool has no interface catalog for {lang!r}: the report shows "
+                           f"the plan's {lang!r} texts with the English interface, and issues "
+                           f"get English headings; to translate them, add tracker/locale/{lang}/"
+                           "LC_MESSAGES/messages.po (see \"Adding a language\" in "
+                           "docs/en/contributing.md)")
     if data["primary_language"] not in languages:
         report.error(plan, ("primary_language",),
                      f"{data['primary_language']!r} is not in languages "
