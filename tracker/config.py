@@ -82,8 +82,9 @@ def _seconds(value: Any) -> float:
 
 
 def _hours(value: Any) -> float:
-    if not _is_number(value) or value < 0:
-        raise ValueError("must be a number of hours, 0 or more")
+    # A year at most: deleted issues must be noticed some day, and larger numbers overflow.
+    if not _is_number(value) or not 0 <= value <= 8760:
+        raise ValueError("must be a number of hours from 0 to 8760 (a year)")
     return float(value)
 
 

@@ -101,3 +101,13 @@ def test_stale_after_days_must_be_a_whole_number_of_days(repo: Path, value: str)
     assert str(caught.value).splitlines()[1] == (
         f"{repo / 'tracker.yml'}:2:19: stale_after_days: must be a whole number of days "
         "from 1 to 3650")
+
+
+@pytest.mark.parametrize("value", ["-1", "8761", "1e300", "daily"])
+def test_full_pull_every_must_be_hours_within_a_year(repo: Path, value: str) -> None:
+    """A full_pull_every meant as "never" is refused with its line, not crashed on later."""
+    (repo / "tracker.yml").write_text(f"full_pull_every: {value}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_config(repo, env={})
+    assert str(caught.value).splitlines()[1].endswith(
+        "tracker.yml:1:18: full_pull_every: must be a number of hours from 0 to 8760 (a year)")

@@ -30,6 +30,7 @@ from tracker.testing.fake_gitlab import FakeGitLab
 from team import counts, issue_count, issues_by_key, tracker_notes, write_plan  # isort: skip
 
 SNAPSHOT = Path(".tracker/snapshot.json")
+SHIPPED = Path(__file__).resolve().parents[2] / "commitments"
 
 
 def run(*args: str) -> Result:
@@ -400,3 +401,113 @@ def test_a_cleared_cache_and_a_rewritten_issue_still_make_no_duplicate(
     assert block.claimed_key(repaired.description) == key
     assert repaired.description.startswith("We track this here now.")
     assert "ogp-tracker" in repaired.labels  # the sync label, back
+
+
+def test_a_plan_pushed_from_a_laptop_first_appears_in_the_next_ordinary_pull(
+    tracker_repo: Callable[..., Path], fake_gitlab: FakeGitLab, gl: gitlab.Gitlab,
+    tmp_path: Path,
+) -> None:
+    """A new plan pushed from a laptop before it reaches CI's checkout: once merged, CI's push
+    has nothing to write, and its ordinary pull (not --full) still reads the plan's issues."""
+    tracker_repo("fr-2015-2017")
+    assert run("push").exit_code == 0
+    assert run("pull").exit_code == 0
+    laptop = tmp_path / "laptop"
+    shutil.copytree(Path("commitments"), laptop / "commitments")
+    shutil.copytree(SHIPPED / "fr-2021-2023", laptop / "commitments/fr-2021-2023")
+    shutil.copy("tracker.yml", laptop / "tracker.yml")
+    fake_gitlab.clock.advance(600)
+    result = subprocess.run([sys.executable, "-m", "tracker", "push"], cwd=laptop,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    fake_gitlab.clock.advance(600)
+    assert run("pull").exit_code == 0  # CI, the plan not merged yet
+    shutil.copytree(SHIPPED / "fr-2021-2023", Path("commitments/fr-2021-2023"))  # merged
+    fake_gitlab.clock.advance(3600)
+    assert "0 created, 0 updated" in run("push").output
+    assert run("pull").exit_code == 0
+    snapshot = load_snapshot(SNAPSHOT)
+    assert snapshot is not None
+    new = [key for key, state in snapshot.items.items()
+           if key.startswith("fr-2021-2023") and state.issue is not None]
+    assert len(new) == 6
+
+
+def test_a_new_runner_that_pulls_first_still_finds_a_rewritten_issue(
+    tracker_repo: Callable[..., Path], gl: gitlab.Gitlab, published: tuple[str, Path],
+) -> None:
+    """Cache cleared, an owner stripped and renamed an issue, and the new runner pulls before
+    it pushes: the pull reads the published map too, keeps the item, and the push makes no
+    second issue."""
+    url, pages = published
+    tracker_repo("fr-2015-2017", settings=f"report_url: {url}\n")
+    assert run("push").exit_code == 0
+    assert run("pull").exit_code == 0
+    assert run("report", "--out", str(pages / "suivi")).exit_code == 0
+    key = "fr-2015-2017-22.1"
+    iid = followed()[key]
+    gl.projects.get("ogp/suivi").issues.update(iid, {
+        "labels": "", "title": "Our own follow-up", "description": "We track this here now."})
+    shutil.rmtree(".tracker")
+    assert run("pull").exit_code == 0
+    assert followed()[key] == iid
+    assert run("push").exit_code == 0
+    assert issue_count(gl) == 7
+
+
+def test_a_gitlab_without_date_header_and_a_clock_ahead_misses_no_change(
+    tracker_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GitLab sends no Date header and runs an hour behind this machine: an ordinary pull
+    cannot date itself in GitLab's time, so it lists every issue rather than miss a change."""
+    behind = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    with FakeGitLab(start_time=behind) as server, \
+            gitlab.Gitlab(server.url, private_token="owner-token") as client:
+        tracker_repo("fr-2015-2017")
+        monkeypatch.setenv("TRACKER_GITLAB_URL", server.url)  # over tracker.yml's
+        server.add_fault("date_header", date_values=[])
+        assert run("push").exit_code == 0
+        assert run("pull").exit_code == 0
+        key = "fr-2015-2017-22.2.1"
+        server.clock.advance(600)
+        client.projects.get("ogp/suivi").issues.update(
+            followed()[key], {"add_labels": "status::in-progress"})
+        server.clock.advance(600)
+        assert run("pull").exit_code == 0
+        snapshot = load_snapshot(SNAPSHOT)
+        assert snapshot is not None
+        state = snapshot.item(key)
+        assert state is not None
+        assert state.status == "in-progress"
+
+
+class CutShortHandler(http.server.BaseHTTPRequestHandler):
+    """A Pages server that promises 100,000 bytes of open data and sends ten, then hangs up."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        self.wfile.write(b'{"plans": ')
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep the test output for the tracker's own lines."""
+
+
+def test_open_data_cut_short_is_ignored_not_a_crash(
+    tracker_repo: Callable[..., Path], gl: gitlab.Gitlab,
+) -> None:
+    """A new runner's push reads the published open data; the site breaks mid-answer: the
+    push goes on without it (exit 0, no traceback)."""
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), CutShortHandler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        tracker_repo("fr-2015-2017",
+                     settings=f"report_url: http://127.0.0.1:{server.server_address[1]}/s\n")
+        result = run("push")
+        server.shutdown()
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output + result.stderr
+    assert issue_count(gl) == 7

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import requests
+import urllib3
 
 from tracker.errors import GitLabError
 from tracker.gitlab.model import Project, User
@@ -122,7 +123,8 @@ def published_json(url: str, timeout: float = 20.0) -> Any | None:
             if response.status_code != 200:
                 return None
             payload = response.raw.read(_PUBLISHED_MAX + 1, decode_content=True)
-    except requests.exceptions.RequestException:
+    # A body cut short or badly compressed surfaces as urllib3's own errors when read raw.
+    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError):
         return None
     if len(payload) > _PUBLISHED_MAX:
         return None

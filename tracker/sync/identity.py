@@ -31,7 +31,9 @@ from typing import Any, Literal
 
 from tracker.files import write_atomic
 from tracker.gitlab.client import GitLabClient
+from tracker.gitlab.http import published_json
 from tracker.gitlab.model import Issue, LabelNames
+from tracker.report_paths import OPEN_DATA_PATH
 from tracker.sync import block
 
 log = logging.getLogger("tracker.identity")
@@ -167,13 +169,33 @@ def known_from_open_data(data: Any, project_url: str) -> dict[str, int]:
             if match:
                 found[entry["id"]] = int(match[1])
 
+    def entries(parent: Any, key: str) -> list[Any]:
+        value = parent.get(key) if isinstance(parent, dict) else None
+        return value if isinstance(value, list) else []
+
     for plan in data["plans"]:
-        for commitment in plan.get("commitments", []) if isinstance(plan, dict) else []:
+        for commitment in entries(plan, "commitments"):
             take(commitment)
-            for milestone in commitment.get("milestones", []) \
-                    if isinstance(commitment, dict) else []:
+            for milestone in entries(commitment, "milestones"):
                 take(milestone)
     return found
+
+
+def published_known(report_url: str, project_url: str) -> dict[str, int]:
+    """The item → issue map the published open data shows, for when the local one is gone.
+
+    The map is the only evidence left for an issue whose owner removed its label and its
+    block and renamed it; a new checkout, or a CI cache cleared, must not lose it, whether it
+    pushes or pulls first.
+    """
+    url = f"{report_url}/{OPEN_DATA_PATH}"
+    known = known_from_open_data(published_json(url), project_url)
+    if known:
+        log.info("%d items' issues read from the published open data (%s), the map kept "
+                 "beside the snapshot being gone", len(known), url)
+    else:
+        log.info("no item-to-issue map beside the snapshot, none readable at %s", url)
+    return known
 
 
 def save_known(path: Path, project_url: str, bound: Mapping[str, int]) -> None:

@@ -349,13 +349,20 @@ def pull(
     web_url = connection.project.web_url
     known_file = identity_module.known_path(snapshot_path)
     known = identity_module.load_known(known_file, web_url)
+    if not known_file.exists() and config.report_url:
+        known = identity_module.published_known(config.report_url, web_url)
     if previous is not None:
         known = {key: state.issue.iid for key, state in previous.items.items()
                  if state.issue is not None} | known
     pushed = load_pushed(pushed_path(snapshot_path), web_url)
 
     bound: dict[str, Issue] | None = None
+    # Listing only what changed is safe when GitLab's clock dates the last pull (this
+    # machine's may run ahead of GitLab's stamps) and every item of the plan was read then
+    # (an item pushed from elsewhere, or a plan pulled alone before, was never listed).
     if (previous is not None and last_pull is not None and full_at is not None
+            and connection.server_time is not None
+            and all(previous.item(key) is not None for _, key in keys)
             and now - full_at < dt.timedelta(hours=config.full_pull_every)):
         log.info("pull: listing the issues updated since the last pull")
         changed = client.issues_updated_since(last_pull - OVERLAP)
@@ -468,7 +475,8 @@ def pull(
                                {key: issue.iid for key, issue in bound.items()})
     # After the snapshot: a crash in between leaves an old cache, which only costs re-reading.
     write_atomic(cache_path(snapshot_path), json.dumps(
-        {"version": CACHE_VERSION, "issues": new_seen, "server_time": now.isoformat(),
+        {"version": CACHE_VERSION, "issues": new_seen,
+         "server_time": connection.server_time.isoformat() if connection.server_time else None,
          "full_at": full_at.isoformat() if full_at else None}))
     log.info("pull: snapshot written to %s", snapshot_path)
     return result

@@ -19,10 +19,9 @@ from tracker.config import Config
 from tracker.errors import GitLabError, InputError
 from tracker.files import write_atomic
 from tracker.gitlab.client import GitLabClient, label_csv
-from tracker.gitlab.http import UnknownOutcome, published_json
+from tracker.gitlab.http import UnknownOutcome
 from tracker.gitlab.model import NEEDED_ROLE, Issue, LabelNames
 from tracker.plan.model import PlanSet
-from tracker.report_paths import OPEN_DATA_PATH
 from tracker.sync import block
 from tracker.sync import identity as identity_module
 from tracker.sync.actions import (
@@ -317,22 +316,6 @@ def findings_path(snapshot_path: Path) -> Path:
     return snapshot_path.with_name("push-findings.json")
 
 
-def _known_from_published_report(report_url: str, project_url: str) -> dict[str, int]:
-    """The item → issue map the published open data shows, when the local one is gone.
-
-    The map is the only evidence left for an issue whose owner removed its label and its
-    block and renamed it; a new checkout, or a CI cache cleared, must not lose it.
-    """
-    url = f"{report_url}/{OPEN_DATA_PATH}"
-    known = identity_module.known_from_open_data(published_json(url), project_url)
-    if known:
-        log.info("push: %d items' issues read from the published open data (%s), the map "
-                 "kept beside the snapshot being gone", len(known), url)
-    else:
-        log.info("push: no item-to-issue map beside the snapshot, none readable at %s", url)
-    return known
-
-
 def push(
     config: Config,
     plans: PlanSet,
@@ -357,7 +340,7 @@ def push(
     known_file = identity_module.known_path(config.snapshot)
     known = identity_module.load_known(known_file, connection.project.web_url)
     if not known_file.exists() and config.report_url:
-        known = _known_from_published_report(config.report_url, connection.project.web_url)
+        known = identity_module.published_known(config.report_url, connection.project.web_url)
     result = PushResult()
     lease = Lease(client, names.lease, ttl=config.lease_ttl, wait=config.lease_wait,
                   on_wait=on_wait, now=gitlab_clock(connection.server_time))
