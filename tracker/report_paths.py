@@ -7,6 +7,10 @@ and the push writes links from each GitLab issue to its commitment's page. It si
 
 from __future__ import annotations
 
+# What the report writes in each language's folder beside the plans' folders: a plan whose id
+# is one of these would overwrite it (or be overwritten).
+SITE_NAMES = frozenset({"attention", "data.html", "feed.xml", "index.html"})
+
 
 def plan_path(lang: str, plan_id: str) -> str:
     """The overview page of a plan."""

@@ -306,6 +306,18 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         ["commitments/mon plan/plan.yml:1:1: error: the folder name 'mon plan' is the plan's id "
          "and must use only letters, digits, '.', '_' and '-': rename the folder"],
     ),
+    (
+        "plan named as a page of the report",
+        {"attention/plan.yml": PLAN, "attention/1.yml": COMMITMENT},
+        ["commitments/attention/plan.yml:1:1: error: the folder name 'attention' is the plan's "
+         "id, and the report already has a page of that name: rename the folder"],
+    ),
+    (
+        "a tagged value that is empty or not of its type",
+        plan_with(COMMITMENT.replace("{fr: Un, en: One}", "{fr: !!bool maybe, en: !!int '-'}")),
+        [f"{C}:2:13: error: 'maybe' is not a valid value here: put it in quotes if it is meant "
+         "as text"],
+    ),
 ]
 
 
@@ -387,6 +399,14 @@ def test_a_language_without_a_catalog_is_a_warning_saying_what_to_add(tmp_path: 
         "Valid: 1 plan, 1 commitment, 1 milestone (1 warning).",
     ]
     assert code == 0
+
+
+def test_an_editor_s_lock_file_beside_a_plan_file_is_not_read(tmp_path: Path) -> None:
+    """Emacs locks an open file with a dangling link '.#1.yml': hidden entries are skipped."""
+    (tmp_path / "commitments/demo").mkdir(parents=True)
+    (tmp_path / "commitments/demo/.#1.yml").symlink_to("camille@laptop.4242:1700000000")
+    code, lines = run_validate(tmp_path, plan_with(COMMITMENT))
+    assert (code, lines) == (0, ["Valid: 1 plan, 1 commitment, 1 milestone (0 warnings)."])
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:

@@ -77,8 +77,11 @@ def _outside(path: Path, base: Path) -> bool:
 
 def yaml_files(folder: Path) -> Iterator[Path]:
     # Every entry named like YAML but folders: a FIFO, a device or a link is refused by name
-    # when read, never skipped without a word.
+    # when read, never skipped without a word. Hidden entries are editors' own (Emacs locks
+    # an open file with a dangling link '.#name.yml'), as hidden folders are skipped.
     for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
         if path.suffix in YAML_SUFFIXES and path.name != PLAN_FILE and not path.is_dir():
             yield path
 

@@ -42,6 +42,7 @@ from tracker.plan.problems import (
     problem_lines,
 )
 from tracker.plan.yamlsource import Document, KeyPath, Position, YamlError, shown
+from tracker.report_paths import SITE_NAMES
 
 # What commands and importers use; the problems' own module is tracker.plan.problems.
 __all__ = ["PlanInvalid", "check_plans", "load_plans", "problem_lines", "schema"]
@@ -308,6 +309,10 @@ def _check_plan(files: _PlanFiles, report: ProblemLog) -> None:
         report.add(plan, Position(1, 1), "error",
                    f"the folder name {files.folder.name!r} is the plan's id and must use only "
                    "letters, digits, '.', '_' and '-': rename the folder")
+    elif files.folder.name in SITE_NAMES:
+        report.add(plan, Position(1, 1), "error",
+                   f"the folder name {files.folder.name!r} is the plan's id, and the report "
+                   "already has a page of that name: rename the folder")
     _check_languages(plan, languages, report)
     for doc in files.commitments:
         _check_commitment(doc, languages, start, end, report)

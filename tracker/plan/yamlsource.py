@@ -353,7 +353,9 @@ def _scalar(loader: Any, event: ScalarEvent) -> Any:
     node = ScalarNode(tag, event.value, None, None, event.style)
     try:
         return SafeConstructor.yaml_constructors[tag](loader, node)
-    except ValueError:
+    # PyYAML's constructors fail on some empty or odd values (`!!bool ""`, `!!int "-"`) with
+    # KeyError or IndexError rather than ValueError: the same mistake, the same message.
+    except (ValueError, KeyError, IndexError):
         raise YamlError(f"{shown(event.value)} is not a valid value here: "
                         "put it in quotes if it is meant as text", _at(event)) from None
 
