@@ -331,6 +331,10 @@ def test_a_language_without_catalog_builds_in_english_and_says_so_once(tmp_path:
     assert "Milestones of commitment de-1" in page.text
     assert "Portal starten June 2025" in page.text
     assert "Translation missing" not in page.text
+    root = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert ('<a class="button" href="de/index.html" hreflang="de" lang="de">Deutsch</a>'
+            in root)  # named in German: not a second "Read in English"
+    assert '<section lang="en" class="card">' in root  # its card's text is English
 
 
 def test_the_shipped_example_site_keeps_its_pages(site: Path) -> None:

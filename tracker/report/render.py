@@ -526,10 +526,14 @@ def _write_all(report: Report, writer: _Writer, progress: Progress) -> None:
     def ui(lang: str) -> gettext.NullTranslations:
         return i18n.translations(i18n.interface_language(lang))
 
+    # A language without a catalog has its card in English, the interface its pages use; its
+    # button names the language itself ("Deutsch"), not a second "Read in English".
     writer.write("choose-language.html", "index.html", choices=[
-        {"lang": lang, "title": ui(lang).gettext("Open Government action plan follow-up"),
+        {"lang": lang, "text_lang": i18n.interface_language(lang),
+         "title": ui(lang).gettext("Open Government action plan follow-up"),
          "intro": ui(lang).gettext("Commitments, milestones, their status and public comments."),
-         "enter": ui(lang).gettext("Read in English")}
+         "enter": ui(lang).gettext("Read in English") if i18n.interface_language(lang) == lang
+         else i18n.own_language_name(lang)}
         for lang in site])
     for lang in site:
         use_language(writer.env, lang)
