@@ -24,6 +24,8 @@ from tracker.cli import cli
 from tracker.snapshot import Issue, ItemState, Project, Snapshot, StatusChange, save_snapshot
 from tracker.status import Completion, MilestoneStatus
 
+from demo_plan import COMMITMENT, PLAN  # isort: skip
+
 REPO = Path(__file__).resolve().parents[2]
 US_NAP5 = REPO / "tests" / "fixtures" / "corpus" / "usa" / "us-nap5"
 MX = REPO / "tests" / "fixtures" / "synthetic" / "mx-2024-2026"
@@ -357,3 +359,20 @@ def test_report_events_are_kept_apart_from_gitlab_history(mx_site: Path) -> None
     assert "En proceso" not in feed
     assert feed.count("<entry>") == 1  # the milestone's one status change on GitLab
 
+
+
+def test_site_wide_pages_show_an_item_in_its_plan_s_primary_language(tmp_path: Path) -> None:
+    """On the Spanish attention page and feed, an overdue milestone of a French-and-English
+    plan is named in French, its plan's primary language, as its plan's pages would; not in
+    English because 'en' sorts first."""
+    commitments = tmp_path / "commitments"
+    shutil.copytree(MX, commitments / MX.name)
+    (commitments / "demo").mkdir()
+    (commitments / "demo/plan.yml").write_text(PLAN, encoding="utf-8")
+    (commitments / "demo/1.yml").write_text(COMMITMENT, encoding="utf-8")
+    assert report(commitments, tmp_path / "site", "--today", "2025-01-01").exit_code == 0
+    page = (tmp_path / "site/es/attention/index.html").read_text(encoding="utf-8")
+    assert '<span class="id">demo-1.1</span> <span lang="fr">Jalon</span>' in page
+    feed = (tmp_path / "site/es/attention/feed.xml").read_text(encoding="utf-8")
+    assert "demo-1.1 Jalon" in feed
+    assert "Milestone" not in feed

@@ -151,14 +151,14 @@ def _language_globals(lang: str) -> dict[str, Any]:
         "language_names": lambda codes: ", ".join(i18n.language_name(c, ui) for c in codes),
         "tx": _tx,
         "md": _md,
-        "plain": lambda text: _plain(text, lang),
+        "plain": _plain_in,
         # Same arguments as the timeline's, so the feed reuses the cached rendering.
         "md_html": lambda body, base=None: str(render_markdown(body, base, 4)),
         "fdate": lambda value: _date(value, ui),
         "fpartial": lambda value: _partial_date(value, ui),
         "fmonth": lambda day: i18n.month(day, ui),
-        "short": lambda text: _short(text, lang),
-        "plain_short": lambda text: _shorten(_plain(text, lang), SHORT_TITLE),
+        "short": _short_in,
+        "plain_short": _plain_short_in,
         "attention_kind": lambda kind: _(i18n.ATTENTION_NAMES.get(kind) or kind),
         "field_name": lambda name: _(i18n.FIELD_NAMES.get(name) or name),
         "issue_numbers": lambda iids: ", ".join(f"#{iid}" for iid in iids),
@@ -292,9 +292,40 @@ def _md(context: jinja2.runtime.Context, text: Text, base: str | None = None,
                       top=top)
 
 
-def _plain(text: Text, lang: str) -> str:
-    picked = _pick(text, lang)
+def _plain(text: Text, lang: str, languages: tuple[str, ...] = ()) -> str:
+    picked = _pick(text, lang, languages)
     return picked[0] if picked else ""
+
+
+def _languages_of(context: jinja2.runtime.Context, plan_id: str | None) -> tuple[str, ...]:
+    """The languages of the plan ``plan_id`` (site-wide pages name it), else of the page's.
+
+    A text missing in the page's language falls back to its own plan's primary language
+    first, as on the plan's pages, not to whichever language sorts first.
+    """
+    if plan_id is not None:
+        report: Report = context["report"]
+        for view in report.plans:
+            if view.id == plan_id:
+                return view.languages
+    return _declared(context, None)
+
+
+@jinja2.pass_context
+def _plain_in(context: jinja2.runtime.Context, text: Text, plan_id: str | None = None) -> str:
+    return _plain(text, context["lang"], _languages_of(context, plan_id))
+
+
+@jinja2.pass_context
+def _short_in(context: jinja2.runtime.Context, text: Text,
+              plan_id: str | None = None) -> Markup:
+    return _short(text, context["lang"], _languages_of(context, plan_id))
+
+
+@jinja2.pass_context
+def _plain_short_in(context: jinja2.runtime.Context, text: Text,
+                    plan_id: str | None = None) -> str:
+    return _shorten(_plain_in(context, text, plan_id), SHORT_TITLE)
 
 
 def _shorten(value: str, limit: int) -> str:
@@ -306,13 +337,13 @@ def _shorten(value: str, limit: int) -> str:
     return cut.rstrip(" ,;:.(") + "…"
 
 
-def _short(text: Text, lang: str) -> Markup:
+def _short(text: Text, lang: str, languages: tuple[str, ...] = ()) -> Markup:
     """A title cut short to name an item in a row; in another language, said with ``lang``.
 
     No "translation missing" note here: the item's own row in the milestones table has it,
     and repeating it on every timeline row would drown the rows.
     """
-    picked = _pick(text, lang)
+    picked = _pick(text, lang, languages)
     if picked is None:
         return Markup("")
     value, used = picked
