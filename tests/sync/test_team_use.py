@@ -511,3 +511,30 @@ def test_open_data_cut_short_is_ignored_not_a_crash(
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output + result.stderr
     assert issue_count(gl) == 7
+
+
+def test_a_new_milestone_under_a_commitment_in_conflict_is_related_once(
+    tracker_repo: Callable[..., Path], gl: gitlab.Gitlab,
+) -> None:
+    """An owner edited the commitment's managed text (a conflict: its checklist is not
+    rewritten); a milestone added to the plan is created and related once, and the pushes
+    after it have nothing to write."""
+    tracker_repo("fr-2015-2017")
+    assert run("push").exit_code == 0
+    project = gl.projects.get("ogp/suivi")
+    commitment = next(i for i in project.issues.list(iterator=True)
+                      if i.title.startswith("fr-2015-2017-22 "))
+    commitment.description = commitment.description.replace(
+        "Ministry for the Decentralization", "Ministry (edited) for the Decentralization", 1)
+    commitment.save()
+    plan = Path("commitments/fr-2015-2017/22.yml")
+    plan.write_text(plan.read_text(encoding="utf-8").replace(
+        "    milestones:\n      - id: fr-2015-2017-22.2.1\n",
+        "    milestones:\n      - id: fr-2015-2017-22.2.9\n        title:\n"
+        "          fr: Nouveau jalon\n          en: New milestone\n"
+        "      - id: fr-2015-2017-22.2.1\n", 1), encoding="utf-8")
+    assert run("push").exit_code == 2  # the conflict, reported
+    assert issue_count(gl) == 8
+    dry = run("push", "--dry-run")
+    assert "link issue" not in dry.output
+    assert "0 change(s)" in dry.output

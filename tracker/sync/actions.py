@@ -26,7 +26,7 @@ class Observed:
     adoptable: tuple[Issue, ...] = ()  # follow-up issues not yet managed
     identity: Identity | None = None  # which issue follows which item (None: from ``issues``)
     told: frozenset[str] = frozenset()  # markers of the notes to owners already on the issues
-    linked: frozenset[int] = frozenset()  # issues this run has linked to their parent already
+    linked: frozenset[int] = frozenset()  # issues a push has related to their parent already
 
 
 # --- actions --------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from tracker.sync.actions import (
 from tracker.sync.desired import DesiredState, desired_state
 from tracker.sync.lease import Lease, gitlab_clock
 from tracker.sync.planner import DUPLICATE_MARK, LEFT_PLAN_MARK, issue_url_iid, plan_of, plan_push
-from tracker.sync.pushed import pushed_path, save_pushed
+from tracker.sync.pushed import load_linked, pushed_path, save_pushed
 
 ROUNDS = 2
 FINDINGS_FORMAT = "ogp-tracker-push-findings"
@@ -345,7 +345,7 @@ def push(
     lease = Lease(client, names.lease, ttl=config.lease_ttl, wait=config.lease_wait,
                   on_wait=on_wait, now=gitlab_clock(connection.server_time))
     bound: dict[str, int] = {}
-    linked: set[int] = set()
+    linked = load_linked(pushed_path(config.snapshot), connection.project.web_url)
     written: dict[int, str] = {}
     try:
         for round_number in range(1, ROUNDS + 2):
@@ -393,7 +393,7 @@ def push(
     if not dry_run:
         identity_module.save_known(known_file, connection.project.web_url, bound)
         save_findings(findings_path(config.snapshot), result.findings)
-        save_pushed(pushed_path(config.snapshot), connection.project.web_url, written)
+        save_pushed(pushed_path(config.snapshot), connection.project.web_url, written, linked)
     touched = {a.key for a in result.planned if isinstance(a, CreateIssue | UpdateIssue)}
     result.unchanged = max(0, len(desired.issues) - len(touched))
     return result

@@ -4,6 +4,11 @@ snapshot.
 A cold pull reads an issue's label and state events only when someone may have changed its
 labels or state; an ``updated_at`` still equal to what the push saw after its own write says
 nobody did. A lost or stale file only makes the pull read more.
+
+It also lists the milestones' issues a push related to their parent: a push that stopped
+between creating a milestone's issue and relating it relates it again until the parent's
+checklist lists it, and the checklist may never be rewritten (while its block is in
+conflict); this list ends that. A lost file only costs relating again (GitLab answers 409).
 """
 
 from __future__ import annotations
@@ -35,11 +40,26 @@ def load_pushed(path: Path, project_url: str) -> dict[int, str]:
             if iid.isdigit() and isinstance(at, str)}
 
 
-def save_pushed(path: Path, project_url: str, written: Mapping[int, str]) -> None:
-    """Add what this push wrote to what earlier pushes recorded, atomically."""
-    if not written:
-        return  # nothing written: the file stays as it was (a no-op push writes no file)
+def load_linked(path: Path, project_url: str) -> set[int]:
+    """The issue numbers a push related to their parent."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(data, dict) or data.get("format") != FORMAT or \
+            data.get("project") != project_url or not isinstance(data.get("linked"), list):
+        return set()
+    return {iid for iid in data["linked"] if isinstance(iid, int) and not isinstance(iid, bool)}
+
+
+def save_pushed(path: Path, project_url: str, written: Mapping[int, str],
+                linked: set[int] | frozenset[int] = frozenset()) -> None:
+    """Add what this push wrote and related to what earlier pushes recorded, atomically."""
+    known_links = load_linked(path, project_url)
+    if not written and linked <= known_links:
+        return  # nothing new: the file stays as it was (a no-op push writes no file)
     merged = load_pushed(path, project_url) | dict(written)
     write_atomic(path, json.dumps({
         "format": FORMAT, "version": 1, "project": project_url,
-        "issues": {str(iid): at for iid, at in sorted(merged.items())}}, indent=1) + "\n")
+        "issues": {str(iid): at for iid, at in sorted(merged.items())},
+        "linked": sorted(known_links | linked)}, indent=1) + "\n")
