@@ -376,12 +376,10 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         """Keep the test output for the tracker's own lines."""
 
 
-def test_a_cleared_cache_and_a_rewritten_issue_still_make_no_duplicate(
-    tracker_repo: Callable[..., Path], gl: gitlab.Gitlab, published: tuple[str, Path],
-) -> None:
-    """An owner removes an issue's labels, rewrites its description and renames it; the CI
-    cache (snapshot and the item → issue map) is lost. The published open data still says
-    which issue follows the item: the push repairs that issue and creates none."""
+def _published_then_stripped(tracker_repo: Callable[..., Path], gl: gitlab.Gitlab,
+                             published: tuple[str, Path]) -> tuple[str, int]:
+    """Push, pull and publish the report; then an owner removes an issue's labels, rewrites
+    its description and renames it, and the runner's cache is cleared (no .tracker/)."""
     url, pages = published
     tracker_repo("fr-2015-2017", settings=f"report_url: {url}\n")
     assert run("push").exit_code == 0
@@ -389,10 +387,20 @@ def test_a_cleared_cache_and_a_rewritten_issue_still_make_no_duplicate(
     assert run("report", "--out", str(pages / "suivi")).exit_code == 0
     key = "fr-2015-2017-22.1"
     iid = followed()[key]
+    gl.projects.get("ogp/suivi").issues.update(iid, {
+        "labels": "", "title": "Our own follow-up", "description": "We track this here now."})
+    shutil.rmtree(".tracker")
+    return key, iid
+
+
+def test_a_cleared_cache_and_a_rewritten_issue_still_make_no_duplicate(
+    tracker_repo: Callable[..., Path], gl: gitlab.Gitlab, published: tuple[str, Path],
+) -> None:
+    """An owner removes an issue's labels, rewrites its description and renames it; the CI
+    cache (snapshot and the item → issue map) is lost. The published open data still says
+    which issue follows the item: the push repairs that issue and creates none."""
+    key, iid = _published_then_stripped(tracker_repo, gl, published)
     project = gl.projects.get("ogp/suivi")
-    project.issues.update(iid, {"labels": "", "title": "Our own follow-up of this",
-                                "description": "We track this here now."})
-    shutil.rmtree(".tracker")  # a new runner, a cleared cache: no snapshot, no map
     result = run("-v", "push")
     assert result.exit_code == 0, result.output
     assert issue_count(gl) == 7
@@ -439,16 +447,7 @@ def test_a_new_runner_that_pulls_first_still_finds_a_rewritten_issue(
     """Cache cleared, an owner stripped and renamed an issue, and the new runner pulls before
     it pushes: the pull reads the published map too, keeps the item, and the push makes no
     second issue."""
-    url, pages = published
-    tracker_repo("fr-2015-2017", settings=f"report_url: {url}\n")
-    assert run("push").exit_code == 0
-    assert run("pull").exit_code == 0
-    assert run("report", "--out", str(pages / "suivi")).exit_code == 0
-    key = "fr-2015-2017-22.1"
-    iid = followed()[key]
-    gl.projects.get("ogp/suivi").issues.update(iid, {
-        "labels": "", "title": "Our own follow-up", "description": "We track this here now."})
-    shutil.rmtree(".tracker")
+    key, iid = _published_then_stripped(tracker_repo, gl, published)
     assert run("pull").exit_code == 0
     assert followed()[key] == iid
     assert run("push").exit_code == 0
