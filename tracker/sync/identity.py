@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from tracker.files import write_atomic
+from tracker.files import read_state, write_atomic
 from tracker.gitlab.client import GitLabClient
 from tracker.gitlab.http import published_json
 from tracker.gitlab.model import Issue, LabelNames
@@ -140,14 +140,10 @@ def known_path(snapshot_path: Path) -> Path:
 
 def load_known(path: Path, project_url: str) -> dict[str, int]:
     """The last known item → issue numbers for this project (empty if none or unreadable)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    items = read_state(path, FORMAT, project_url).get("items")
+    if not isinstance(items, dict):
         return {}
-    if not isinstance(data, dict) or data.get("format") != FORMAT or \
-            data.get("project") != project_url or not isinstance(data.get("items"), dict):
-        return {}
-    return {str(key): iid for key, iid in data["items"].items()
+    return {str(key): iid for key, iid in items.items()
             if isinstance(iid, int) and not isinstance(iid, bool) and iid > 0}
 
 

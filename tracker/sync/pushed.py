@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from tracker.files import write_atomic
+from tracker.files import read_state, write_atomic
 
 FORMAT = "ogp-tracker-pushed"
 
@@ -29,37 +30,37 @@ def pushed_path(snapshot_path: Path) -> Path:
 
 def load_pushed(path: Path, project_url: str) -> dict[int, str]:
     """Issue number → ``updated_at`` (ISO 8601) after the push's last write to it."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("format") != FORMAT or \
-            data.get("project") != project_url or not isinstance(data.get("issues"), dict):
-        return {}
-    return {int(iid): at for iid, at in data["issues"].items()
-            if iid.isdigit() and isinstance(at, str)}
+    return _issues(read_state(path, FORMAT, project_url))
 
 
 def load_linked(path: Path, project_url: str) -> set[int]:
     """The issue numbers a push related to their parent."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return set()
-    if not isinstance(data, dict) or data.get("format") != FORMAT or \
-            data.get("project") != project_url or not isinstance(data.get("linked"), list):
-        return set()
-    return {iid for iid in data["linked"] if isinstance(iid, int) and not isinstance(iid, bool)}
+    return _linked(read_state(path, FORMAT, project_url))
 
 
 def save_pushed(path: Path, project_url: str, written: Mapping[int, str],
                 linked: set[int] | frozenset[int] = frozenset()) -> None:
     """Add what this push wrote and related to what earlier pushes recorded, atomically."""
-    known_links = load_linked(path, project_url)
+    data = read_state(path, FORMAT, project_url)
+    known_links = _linked(data)
     if not written and linked <= known_links:
         return  # nothing new: the file stays as it was (a no-op push writes no file)
-    merged = load_pushed(path, project_url) | dict(written)
+    merged = _issues(data) | dict(written)
     write_atomic(path, json.dumps({
         "format": FORMAT, "version": 1, "project": project_url,
         "issues": {str(iid): at for iid, at in sorted(merged.items())},
         "linked": sorted(known_links | linked)}, indent=1) + "\n")
+
+
+def _issues(data: dict[str, Any]) -> dict[int, str]:
+    issues = data.get("issues")
+    if not isinstance(issues, dict):
+        return {}
+    return {int(iid): at for iid, at in issues.items() if iid.isdigit() and isinstance(at, str)}
+
+
+def _linked(data: dict[str, Any]) -> set[int]:
+    linked = data.get("linked")
+    if not isinstance(linked, list):
+        return set()
+    return {iid for iid in linked if isinstance(iid, int) and not isinstance(iid, bool)}
