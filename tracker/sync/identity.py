@@ -177,6 +177,14 @@ def known_from_open_data(data: Any, project_url: str) -> dict[str, int]:
     return found
 
 
+def known_items(path: Path, project_url: str, report_url: str | None) -> dict[str, int]:
+    """The item → issue map kept at ``path``; when that file is gone (a new runner, a cleared
+    cache) and the report is published, the map its open data shows instead."""
+    if not path.exists() and report_url:
+        return published_known(report_url, project_url)
+    return load_known(path, project_url)
+
+
 def published_known(report_url: str, project_url: str) -> dict[str, int]:
     """The item → issue map the published open data shows, for when the local one is gone.
 

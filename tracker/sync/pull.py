@@ -348,9 +348,7 @@ def pull(
             for key in (c.id, *(m.id for m, _ in c.walk()))]
     web_url = connection.project.web_url
     known_file = identity_module.known_path(snapshot_path)
-    known = identity_module.load_known(known_file, web_url)
-    if not known_file.exists() and config.report_url:
-        known = identity_module.published_known(config.report_url, web_url)
+    known = identity_module.known_items(known_file, web_url, config.report_url)
     if previous is not None:
         known = {key: state.issue.iid for key, state in previous.items.items()
                  if state.issue is not None} | known

@@ -335,15 +335,17 @@ def push(
     """
     client = client or GitLabClient.from_config(config)
     connection = client.connect()
+    # GitLab's time against this machine's, taken now: anything slow after connecting (the
+    # published open data, the plan) must not shift it.
+    clock = gitlab_clock(connection.server_time)
     names = LabelNames(config.label_prefix)
     desired = desired_state(plans, names, config.report_url)
     known_file = identity_module.known_path(config.snapshot)
-    known = identity_module.load_known(known_file, connection.project.web_url)
-    if not known_file.exists() and config.report_url:
-        known = identity_module.published_known(config.report_url, connection.project.web_url)
+    known = identity_module.known_items(known_file, connection.project.web_url,
+                                        config.report_url)
     result = PushResult()
     lease = Lease(client, names.lease, ttl=config.lease_ttl, wait=config.lease_wait,
-                  on_wait=on_wait, now=gitlab_clock(connection.server_time))
+                  on_wait=on_wait, now=clock)
     bound: dict[str, int] = {}
     linked = load_linked(pushed_path(config.snapshot), connection.project.web_url)
     written: dict[int, str] = {}
