@@ -388,6 +388,14 @@ def pull(
     items: dict[str, ItemState] = {}
     chosen: dict[str, str | None] = {}  # completion label people set, by commitment
     new_seen: dict[str, Any] = {}
+
+    def keep(key: str, old_state: ItemState) -> None:
+        """The item as the last pull left it: unchanged, so are its labels, and the
+        completion level they chose."""
+        items[key] = old_state
+        if old_state.completion_source == "label":
+            chosen[key] = old_state.completion
+
     log.info("pull: reading %d items", len(keys))
     for done, (commitment, key) in enumerate(keys, 1):
         progress(done, len(keys))
@@ -395,9 +403,7 @@ def pull(
         old_state = previous.item(key) if previous else None
         if issue is None and incremental:
             if old_state is not None:  # not updated since the last pull: as it was
-                items[key] = old_state
-                if old_state.completion_source == "label":
-                    chosen[key] = old_state.completion
+                keep(key, old_state)
                 if old_state.issue is not None and str(old_state.issue.iid) in seen:
                     new_seen[str(old_state.issue.iid)] = seen[str(old_state.issue.iid)]
             if key in others and key in known:
@@ -422,9 +428,7 @@ def pull(
                   and pushed.get(issue.iid) != issue.updated_at.isoformat())
         if (old_state is not None and not recent and not full
                 and seen.get(str(issue.iid)) == fingerprint):
-            items[key] = old_state  # unchanged: so are its labels, and the level they chose
-            if old_state.completion_source == "label":
-                chosen[key] = old_state.completion
+            keep(key, old_state)
             continue
         asked = client.requests
         if key == commitment.id:
