@@ -269,8 +269,11 @@ def test_stale_after_days_in_tracker_yml_sets_when_an_item_is_stale(
         return [e for e in document["entries"] if e["kind"] == "stale"]
 
     assert stale_entries("") == []  # 90 days by default: 40 days without news is not stale
+    assert stale_entries("stale_after_days: 41\n") == []  # 40 days are not 41
     stale = stale_entries("stale_after_days: 30\n")
     assert stale
     assert all(entry["days"] >= 40 for entry in stale)
     document = json.loads((tmp_path / "public/data/attention.json").read_text("utf-8"))
     assert document["stale_after_days"] == 30
+    assert [e["item_id"] for e in stale_entries("stale_after_days: 40\n")] == \
+        [e["item_id"] for e in stale]  # the same items at the boundary: 40 days are 40

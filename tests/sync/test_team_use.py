@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import gitlab
 import pytest
@@ -432,13 +432,14 @@ def test_a_plan_pushed_from_a_laptop_first_appears_in_the_next_ordinary_pull(
     assert run("pull").exit_code == 0  # CI, the plan not merged yet
     shutil.copytree(SHIPPED / "fr-2021-2023", Path("commitments/fr-2021-2023"))  # merged
     fake_gitlab.clock.advance(3600)
-    assert "0 created, 0 updated" in run("push").output
+    assert run("push").output.splitlines()[-1].startswith("Push done: 0 created, 0 updated")
     assert run("pull").exit_code == 0
     snapshot = load_snapshot(SNAPSHOT)
     assert snapshot is not None
     new = [key for key, state in snapshot.items.items()
            if key.startswith("fr-2021-2023") and state.issue is not None]
     assert len(new) == 6
+    assert issue_count(gl) == 7 + 6  # and no second issue for any of them
 
 
 def test_a_new_runner_that_pulls_first_still_finds_a_rewritten_issue(
@@ -483,7 +484,10 @@ def test_a_gitlab_without_date_header_and_a_clock_ahead_misses_no_change(
 class CutShortHandler(http.server.BaseHTTPRequestHandler):
     """A Pages server that promises 100,000 bytes of open data and sends ten, then hangs up."""
 
+    asked: ClassVar[list[str]] = []  # the paths asked for: the cut answer was read
+
     def do_GET(self) -> None:
+        self.asked.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", "100000")
@@ -508,6 +512,7 @@ def test_open_data_cut_short_is_ignored_not_a_crash(
         result = run("push")
         server.shutdown()
     assert result.exit_code == 0, result.output
+    assert CutShortHandler.asked == ["/s/data/plan.json"]
     assert "Traceback" not in result.output + result.stderr
     assert issue_count(gl) == 7
 
@@ -534,6 +539,9 @@ def test_a_new_milestone_under_a_commitment_in_conflict_is_related_once(
         "      - id: fr-2015-2017-22.2.1\n", 1), encoding="utf-8")
     assert run("push").exit_code == 2  # the conflict, reported
     assert issue_count(gl) == 8
+    added = next(i for i in project.issues.list(iterator=True)
+                 if i.title.startswith("fr-2015-2017-22.2.9 "))
+    assert [link.iid for link in added.links.list(get_all=True)] == [commitment.iid]
     dry = run("push", "--dry-run")
     assert "link issue" not in dry.output
-    assert "0 change(s)" in dry.output
+    assert "Dry run: 0 change(s) would be written." in dry.output.splitlines()
