@@ -209,6 +209,11 @@ class Plan:
     gitlab_milestone: str | None = None
 
     @property
+    def ordered_languages(self) -> tuple[str, ...]:
+        """The plan's languages, its primary one first: the order its texts are shown in."""
+        return (self.primary_language, *self.other_languages)
+
+    @property
     def other_languages(self) -> tuple[str, ...]:
         """The plan's languages after the primary one, in order."""
         return tuple(lang for lang in self.languages if lang != self.primary_language)

@@ -273,7 +273,7 @@ class PlanView:
     @property
     def languages(self) -> tuple[str, ...]:
         """The languages the plan's pages exist in, its primary language first."""
-        return plan_languages(self.plan)
+        return self.plan.ordered_languages
 
     @property
     def done(self) -> int:
@@ -331,11 +331,6 @@ def build_report(
     )
 
 
-def plan_languages(plan: Plan) -> tuple[str, ...]:
-    """The plan's languages, its primary one first."""
-    return (plan.primary_language, *plan.other_languages)
-
-
 def site_languages(plans: PlanSet) -> tuple[str, ...]:
     """Every language some plan is written in: the site-wide pages exist in each of them.
 
@@ -347,7 +342,7 @@ def site_languages(plans: PlanSet) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for plan in plans.plans:
         primary[plan.primary_language] += 1
-        seen.update(dict.fromkeys(plan_languages(plan)))
+        seen.update(dict.fromkeys(plan.ordered_languages))
     order = {lang: n for n, lang in enumerate(seen)}
     return tuple(sorted(seen, key=lambda lang: (-primary[lang], order[lang]))) or ("en",)
 
@@ -596,7 +591,7 @@ class _InstitutionIndex:
     """
 
     def __init__(self, plan: Plan) -> None:
-        self._order = plan_languages(plan)
+        self._order = plan.ordered_languages
         self._slugs: dict[str, str] = {}
         self._names: dict[str, Text] = {}
 

@@ -193,14 +193,10 @@ def _milestone_section(
     return "\n\n".join(out)
 
 
-def _languages(plan: Plan) -> tuple[str, ...]:
-    return (plan.primary_language, *plan.other_languages)
-
-
 def project_languages(plans: PlanSet) -> tuple[str, ...]:
     """Every language of the plans, each plan's primary one first: for project-wide texts."""
-    return tuple(dict.fromkeys(lang for plan in plans.plans for lang in _languages(plan))) or (
-        "en",)
+    languages = (lang for plan in plans.plans for lang in plan.ordered_languages)
+    return tuple(dict.fromkeys(languages)) or ("en",)
 
 
 def desired_state(plans: PlanSet, names: LabelNames, report_url: str | None) -> DesiredState:
@@ -229,17 +225,18 @@ def desired_state(plans: PlanSet, names: LabelNames, report_url: str | None) -> 
         milestones.append(DesiredMilestone(
             plan_id=plan.id,
             title=plan.milestone_title,
-            description=" · ".join(_line(plan.title, lang, fb) for lang in _languages(plan)),
+            description=" · ".join(_line(plan.title, lang, fb) for lang in plan.ordered_languages),
             start_date=plan.period_start.first_day.isoformat(),
             due_date=plan.period_end.last_day.isoformat(),
         ))
+        in_order = plan.ordered_languages
         plan_label = label(names.scoped("plan", plan.id), "#004d99",
-                           " · ".join(_line(plan.title, lang, fb) for lang in _languages(plan)))
+                           " · ".join(_line(plan.title, lang, fb) for lang in in_order))
         for c in plan.commitments:
             common = {
                 plan_label,
                 label(names.scoped("commitment", c.id), "#0072b2",
-                      " · ".join(_line(c.title, lang, fb) for lang in _languages(plan))[:255]),
+                      " · ".join(_line(c.title, lang, fb) for lang in in_order)[:255]),
                 names.sync,
             } | {
                 label(names.theme(_line(t, plan.primary_language, fb)), "#8c8c8c",
@@ -264,7 +261,7 @@ def desired_state(plans: PlanSet, names: LabelNames, report_url: str | None) -> 
                 follow_up=c.follow_up,
                 children=children,
                 sections=tuple((lang, _commitment_section(plan, c, lang, report_url))
-                               for lang in _languages(plan)),
+                               for lang in plan.ordered_languages),
             ))
             for m, _ in c.walk():
                 lead = _line(m.lead, plan.primary_language, fb) or first_lead
@@ -279,7 +276,7 @@ def desired_state(plans: PlanSet, names: LabelNames, report_url: str | None) -> 
                     follow_up=m.follow_up,
                     children=(),
                     sections=tuple((lang, _milestone_section(plan, c, m, lang, report_url))
-                                   for lang in _languages(plan)),
+                                   for lang in plan.ordered_languages),
                 ))
     return DesiredState(tuple(issues), tuple(labels.values()), tuple(milestones), names,
                         languages)
