@@ -96,7 +96,6 @@ class ReportedEvent:
 
     item_id: str
     item_title: Text
-    is_commitment: bool
     reported: Reported
     place: int = 0  # its place in the plan: reports of one date read in the plan's order
 
@@ -429,8 +428,8 @@ def _commitment_view(
         if state.issue:
             updates.append(state.issue.updated_at)
     events.sort(key=Event.sort_key, reverse=True)
-    said = [(commitment.id, commitment.title, True, r) for r in commitment.reported]
-    said.extend((milestone.id, milestone.title, False, r)
+    said = [(commitment.id, commitment.title, r) for r in commitment.reported]
+    said.extend((milestone.id, milestone.title, r)
                 for milestone, _parent in commitment.walk() for r in milestone.reported)
     reported = [ReportedEvent(*where, place=n) for n, where in enumerate(said)]
     reported.sort(key=ReportedEvent.sort_key, reverse=True)
