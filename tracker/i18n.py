@@ -46,6 +46,12 @@ def catalog_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
 
 
+def catalog_hint(lang: str) -> str:
+    """How to give ``lang`` an interface: the catalog file to add and the guide's section."""
+    shown = catalog_path(lang).relative_to(LOCALE_DIR.parent.parent).as_posix()
+    return f"add {shown} (see \"Adding a language\" in docs/en/contributing.md)"
+
+
 @functools.cache
 def interface_language(lang: str) -> str:
     """``lang`` when it has a catalog, else English: the language the interface is shown in."""

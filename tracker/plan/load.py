@@ -292,9 +292,7 @@ def _check_plan(files: _PlanFiles, report: ProblemLog) -> None:
             report.warning(plan, ("languages", index),
                            f"the tool has no interface catalog for {lang!r}: the report shows "
                            f"the plan's {lang!r} texts with the English interface, and issues "
-                           f"get English headings; to translate them, add tracker/locale/{lang}/"
-                           "LC_MESSAGES/messages.po (see \"Adding a language\" in "
-                           "docs/en/contributing.md)")
+                           f"get English headings; to translate them, {i18n.catalog_hint(lang)}")
     if data["primary_language"] not in languages:
         report.error(plan, ("primary_language",),
                      f"{data['primary_language']!r} is not in languages "

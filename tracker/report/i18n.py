@@ -14,7 +14,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 
-from tracker.i18n import LOCALE_DIR, N_, interface_language, translations
+from tracker.i18n import LOCALE_DIR, N_, catalog_hint, interface_language, translations
 from tracker.snapshot import (
     NOTICE_CLAIMED_BY_SEVERAL,
     NOTICE_ISSUE_CONFIDENTIAL,
@@ -26,7 +26,7 @@ from tracker.snapshot import (
 from tracker.status import Completion, MilestoneStatus
 
 # The report's users import these from here.
-__all__ = ["LOCALE_DIR", "N_", "interface_language", "translations"]
+__all__ = ["LOCALE_DIR", "N_", "catalog_hint", "interface_language", "translations"]
 
 
 STATUS_NAMES: dict[MilestoneStatus | None, str] = {

@@ -544,8 +544,7 @@ def uncatalogued(report: Report) -> list[str]:
         lines.append(
             f"warning: no interface catalog for {lang!r} (plans: {plans}): its pages show the "
             f"plan's {lang!r} texts with the English interface; to translate the interface, "
-            f"add tracker/locale/{lang}/LC_MESSAGES/messages.po (see \"Adding a language\" in "
-            "docs/en/contributing.md)")
+            f"{i18n.catalog_hint(lang)}")
     return lines
 
 
