@@ -433,13 +433,12 @@ def _report_error_url(
     if base is None:
         return None
     lang = context["lang"]
-    return _error_url(base, i18n.interface_language(lang), item_id, _plain(title, lang),
-                      is_commitment)
+    return _error_url(base, i18n.interface_language(lang), item_id,
+                      _plain(title, lang, _declared(context, None)), is_commitment)
 
 
-# Cached: a milestone's link is on its commitment's page, its institution's page and maybe the
-# overdue list, and templates ask for it twice (to test it, then to write it).
-@functools.lru_cache(maxsize=65536)
+# Not cached: a milestone's cells, where its link is, are rendered once per language (see
+# `once` in macros.html), and a commitment's page asks for its own link once.
 def _error_url(base: str, ui: str, item_id: str, title: str, is_commitment: bool) -> str:
     _ = i18n.translations(ui).gettext
     if is_commitment:
