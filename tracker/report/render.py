@@ -115,6 +115,7 @@ def use_report(env: jinja2.Environment, report: Report) -> None:
         return lang if lang in languages else languages[0]
 
     env.globals.update(
+        languages_by_plan=has,
         plan_path=lambda lang, plan_id: plan_path(to(lang, plan_id), plan_id),
         commitment_path=lambda lang, plan_id, commitment_id, ext="html": commitment_path(
             to(lang, plan_id), plan_id, commitment_id, ext),
@@ -303,12 +304,8 @@ def _languages_of(context: jinja2.runtime.Context, plan_id: str | None) -> tuple
     A text missing in the page's language falls back to its own plan's primary language
     first, as on the plan's pages, not to whichever language sorts first.
     """
-    if plan_id is not None:
-        report: Report = context["report"]
-        for view in report.plans:
-            if view.id == plan_id:
-                return view.languages
-    return _declared(context, None)
+    languages: tuple[str, ...] | None = context["languages_by_plan"].get(plan_id)
+    return languages or _declared(context, None)
 
 
 @jinja2.pass_context
