@@ -260,3 +260,26 @@ def test_events_of_one_instant_give_the_same_history_in_any_listing_order(
         "not-started", "in-progress", "delayed", "complete", "delayed"]
     assert item(MILESTONE)["history"] == in_id_order
     assert item(MILESTONE)["status"] == "delayed"
+
+
+def test_a_snapshot_write_that_fails_leaves_the_previous_snapshot_whole(
+    pushed: Path, fake_gitlab: FakeGitLab,
+) -> None:
+    """The disk fills up as the pull replaces the snapshot: the previous one stays, byte for
+    byte, no temporary file is left beside it, and the run says so with exit 1."""
+    assert pull().exit_code == 0
+    before = SNAPSHOT.read_bytes()
+    as_user(fake_gitlab, "owner-token").issues.update(iid_of(fake_gitlab, MILESTONE),
+                                                      {"add_labels": "status::delayed"})
+
+    def disk_full(self: Path, target: Path) -> Path:
+        raise OSError(28, "No space left on device")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Path, "replace", disk_full)
+        result = pull("--full")
+    assert result.exit_code == 1
+    assert "No space left on device" in result.stderr
+    assert "Traceback" not in result.output
+    assert SNAPSHOT.read_bytes() == before
+    assert sorted(p.name for p in SNAPSHOT.parent.iterdir() if p.name.endswith(".tmp")) == []
