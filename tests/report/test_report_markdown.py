@@ -22,8 +22,8 @@ BASE = "https://gitlab.example.org/g/p/-/issues/3"
         ("[doc](/g/p/uploads/a.pdf)",
          '<p><a href="https://gitlab.example.org/g/p/uploads/a.pdf" rel="nofollow noopener">'
          "doc</a></p>\n"),
-        ('<p id="main" class="x">a</p>', "<p>a</p>"),
-        ("<p>open <em>never closed", "<p>open <em>never closed</em></p>"),
+        ('<p id="main" class="x">a</p>', "<p>a</p>\n"),
+        ("<p>open <em>never closed", "<p>open <em>never closed\n</em></p>\n"),
     ],
 )
 def test_untrusted_markdown_is_rendered_safely(source: str, html: str) -> None:
@@ -45,13 +45,18 @@ def test_untrusted_markdown_is_rendered_safely(source: str, html: str) -> None:
         ('<a href="https://c.example">https://c.example</a>',
          '<p><a href="https://c.example" rel="nofollow noopener">https://c.example</a></p>\n'),
         ("`https://code.example`", "<p><code>https://code.example</code></p>\n"),
+        # Quotes stay in the address, as GitLab reads it, but percent-encoded: no attribute.
         ('https://x.example/"onmouseover="alert(1)',
-         '<p><a href="https://x.example/" rel="nofollow noopener">https://x.example/</a>'
-         '"onmouseover="alert(1)</p>\n'),
+         '<p><a href="https://x.example/%22onmouseover=%22alert(1)" rel="nofollow noopener">'
+         'https://x.example/"onmouseover="alert(1)</a></p>\n'),
+        ("www.example.org, or write to a@b.example.",
+         '<p><a href="http://www.example.org" rel="nofollow noopener">www.example.org</a>, or '
+         'write to <a href="mailto:a@b.example" rel="nofollow noopener">a@b.example</a>.</p>\n'),
     ],
 )
 def test_bare_addresses_become_links_and_nothing_else_does(source: str, html: str) -> None:
-    """http(s) addresses pasted as text are links; other schemes, code and links stay as is."""
+    """Addresses pasted as text (http(s), www., e-mail) are links, as on GitLab; other schemes,
+    code and links stay as they are."""
     assert str(render_markdown(source, BASE)) == html
 
 

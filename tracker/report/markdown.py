@@ -1,10 +1,11 @@
 """Untrusted Markdown (YAML texts, GitLab comments) to HTML that is safe to publish.
 
-CommonMark is rendered by markdown-it-py, then everything goes through nh3's allow-list, so
-whatever the renderer lets through (raw HTML is allowed, as on GitLab) is cleaned by a real
-HTML parser: no scripts, no event attributes, no ``javascript:`` links, broken HTML repaired.
-Images become links (the site loads nothing from other sites) and headings are shifted down
-so a comment cannot break the page's outline.
+GitLab-flavoured Markdown is rendered by cmark-gfm (GitHub's C CommonMark, the parser GitLab
+itself long rendered comments with): tables, strikethrough, footnotes and bare addresses as
+links. Raw HTML is let through, as on GitLab, and then everything goes through nh3's
+allow-list, so a real HTML parser cleans it: no scripts, no event attributes, no
+``javascript:`` links, broken HTML repaired. Images become links (the site loads nothing from
+other sites) and headings are shifted down so a comment cannot break the page's outline.
 """
 
 from __future__ import annotations
@@ -14,14 +15,10 @@ import re
 import zlib
 from urllib.parse import urljoin, urlsplit
 
+import cmarkgfm
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
-from markupsafe import Markup, escape
-from mdit_py_plugins.footnote import footnote_plugin
+from cmarkgfm.cmark import Options
+from markupsafe import Markup
 
 LINK_REL = "nofollow noopener"
 ALLOWED_TAGS = frozenset({
@@ -32,80 +29,26 @@ ALLOWED_TAGS = frozenset({
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id"}, "abbr": {"title"}, "ol": {"start"}, "li": {"id"},
 }
-# Only footnote anchors keep an id, so a text cannot take over an id the page itself uses.
-_FOOTNOTE_ID = re.compile(r"^fn(ref)?-[0-9a-f]{8}-[0-9]+(:[0-9]+)?$")
-_REL_WITHOUT_HREF = re.compile(r'<a((?: (?:id|title)="[^"]*")*) rel="nofollow noopener">')
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
+# Raw HTML is GitLab's behaviour (nh3 cleans it); footnotes ([^1]) as France's plans write them.
+_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
+# "autolink" links bare addresses (http, https, www., e-mail) as GitLab does.
+_EXTENSIONS = ["table", "strikethrough", "autolink"]
 
-def _image_as_link(
-    renderer: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    token = tokens[idx]
-    src = str(token.attrGet("src") or "")
-    alt = renderer.renderInlineAsText(token.children or [], options, env) or src
-    return f'<a href="{escape(src)}">{escape(alt)}</a>'
-
-
-# A bare address in a comment, as people paste them. Only http(s): anything else stays text.
-_BARE_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
-_TRAILING = ".,;:!?*_~'\""  # sentence punctuation after an address is not part of it
-
-
-def _bare_url_end(url: str) -> str:
-    """``url`` without the punctuation that ends the sentence around it."""
-    while url and (url[-1] in _TRAILING or (url[-1] == ")" and url.count("(") < url.count(")"))):
-        url = url[:-1]
-    return url
-
-
-def _linkify(state: StateCore) -> None:
-    """Turn bare addresses in text into links (GitLab does; nh3 still vets every href).
-
-    Text already inside a link, Markdown or raw HTML, is left alone: no link in a link.
-    """
-    for block in state.tokens:
-        if block.type != "inline" or not block.children:
-            continue
-        children: list[Token] = []
-        inside = 0
-        for token in block.children:
-            if token.type == "link_open" or (
-                    token.type == "html_inline" and token.content.lower().startswith("<a ")):
-                inside += 1
-            elif token.type == "link_close" or (
-                    token.type == "html_inline" and token.content.lower().startswith("</a")):
-                inside = max(0, inside - 1)
-            if token.type != "text" or inside or "://" not in token.content:
-                children.append(token)
-                continue
-            children.extend(_split_urls(token.content))
-        block.children = children
-
-
-def _split_urls(text: str) -> list[Token]:
-    tokens: list[Token] = []
-    done = 0
-    for match in _BARE_URL.finditer(text):
-        url = _bare_url_end(match[0])
-        if len(url) <= len("https://"):
-            continue
-        start, end = match.start(), match.start() + len(url)
-        if start > done:
-            tokens.append(Token("text", "", 0, content=text[done:start]))
-        tokens.append(Token("link_open", "a", 1, attrs={"href": url}, markup="linkify"))
-        tokens.append(Token("text", "", 0, content=url))
-        tokens.append(Token("link_close", "a", -1, markup="linkify"))
-        done = end
-    if done < len(text):
-        tokens.append(Token("text", "", 0, content=text[done:]))
-    return tokens
-
-
-_PARSER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-_PARSER.add_render_rule("image", _image_as_link)
-_PARSER.core.ruler.push("bare_urls", _linkify)
-_PARSER.use(footnote_plugin)  # footnotes ([^1]) as plans write them
+# cmark-gfm's own output is regular: these match what it writes, not HTML in general. Raw HTML
+# that happens to match is harmless: nh3 vets the result anyway.
+_HEADING = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+_IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"(?: title="[^"]*")? />')
+# Footnote anchors (cmark-gfm: fn-LABEL, fnref-LABEL, fnref-LABEL-2 for a second reference).
+_FOOTNOTE_ANCHOR = re.compile(r'(id="|href="#)fn(ref)?-')
+# Only footnote anchors keep an id, with the text's own prefix, so a text can neither take
+# over an id the page uses nor share one with another text on the page.
+_FOOTNOTE_ID = re.compile(r"^fn(ref)?-[0-9a-f]{8}-[A-Za-z0-9%._~-]+$")
+_REL_WITHOUT_HREF = re.compile(r'<a((?: (?:id|title)="[^"]*")*) rel="nofollow noopener">')
+# A bare address inside a raw HTML link becomes a link in a link; the HTML parser then closes
+# the outer one at once, leaving it empty: an empty link says nothing and is dropped.
+_EMPTY_LINK = re.compile(r"<a(?: [^>]*)?></a>")
 
 
 # Large enough for every body of a plan at OGP scale (50,000 comments, 4,000 descriptions in
@@ -117,18 +60,32 @@ def render_markdown(text: str, base_url: str | None = None, top_heading: int = 3
     ``base_url`` resolves relative links (GitLab writes ``/group/project/uploads/...``);
     without it they are dropped. The text's highest heading becomes ``<h{top_heading}>``.
     """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (JSON allows them): shown as U+FFFD
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    html = cmarkgfm.markdown_to_html_with_extensions(text, _OPTIONS, _EXTENSIONS)
+    html = _shift_headings(html, top_heading)
+    html = _IMAGE.sub(_image_as_link, html)
     # Footnote ids get a prefix from the text, so two texts on one page never share an id.
-    env = {"docId": f"{zlib.crc32(text.encode()):08x}"}
-    tokens = _PARSER.parse(text, env)
-    # The text's own levels are packed from ``top_heading`` down, so a text that starts at
-    # "###" or skips a level still gives the page an outline without holes.
-    used = sorted({int(t.tag[1]) for t in tokens if t.type == "heading_open"})
-    level_of = {level: min(6, top_heading + rank) for rank, level in enumerate(used)}
-    for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{level_of[int(token.tag[1])]}"
-    html = _PARSER.renderer.render(tokens, _PARSER.options, env)
+    prefix = f"{zlib.crc32(text.encode()):08x}-"
+    html = _FOOTNOTE_ANCHOR.sub(lambda m: f"{m[1]}fn{m[2] or ''}-{prefix}", html)
     return Markup(_clean(html, base_url))  # noqa: S704 - nh3 has just sanitised it
+
+
+def _shift_headings(html: str, top_heading: int) -> str:
+    """The text's own levels packed from ``top_heading`` down, so a text that starts at "###"
+    or skips a level still gives the page an outline without holes."""
+    used = sorted({int(level) for _, level in _HEADING.findall(html)})
+    if not used:
+        return html
+    level_of = {str(level): str(min(6, top_heading + rank)) for rank, level in enumerate(used)}
+    return _HEADING.sub(lambda m: f"<{m[1]}h{level_of[m[2]]}", html)
+
+
+def _image_as_link(match: re.Match[str]) -> str:
+    src, alt = match[1], match[2]
+    return f'<a href="{src}">{alt or src}</a>'  # both already escaped by cmark-gfm
 
 
 def _clean(html: str, base_url: str | None) -> str:
@@ -153,9 +110,10 @@ def _clean(html: str, base_url: str | None) -> str:
         strip_comments=True,
     )
     # A link whose address was refused keeps its text but must not keep rel (invalid HTML).
-    return _REL_WITHOUT_HREF.sub(r"<a\1>", cleaned)
-
-
+    cleaned = _REL_WITHOUT_HREF.sub(r"<a\1>", cleaned)
+    cleaned = _EMPTY_LINK.sub("", cleaned).strip()
+    # One line end after a body, whatever raw HTML or removed elements left around it.
+    return f"{cleaned}\n" if cleaned else ""
 _INLINE_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~&"})
 
 
