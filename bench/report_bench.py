@@ -1,9 +1,9 @@
 """Benchmark `tracker report` against `mkdocs build` on the same pages and text.
 
-    .venv/bin/python bench/report_bench.py [--full] [--keep DIR] [--no-mkdocs]
+    .venv/bin/python bench/report_bench.py [--scale tenth|full|both] [--keep DIR] [--no-mkdocs]
 
 One synthetic plan at 1/10 of OGP's scale (400 commitments, 2,000 milestones, 5,000 comments
-in the snapshot; --full: 4,000 / 20,000 / 50,000) is written as the plan YAML and a snapshot
+in the snapshot; --scale full: 4,000 / 20,000 / 50,000) is written as the plan YAML and a snapshot
 file, then built by the real `tracker report` in a process of its own. The same pages, in
 both languages, with the same text (titles, descriptions, milestones with their status,
 every comment's Markdown body, the institutions' pages, the attention list) are written as
@@ -233,46 +233,68 @@ def measure(argv: list[str], cwd: Path) -> Measured:
     return Measured(cpu, wall, peak_kib / 1024)
 
 
+SCALES = {"tenth": 1, "full": 10}  # multiples of a tenth of OGP's scale
+
+
+def bench_scale(scale: str, work: Path, with_mkdocs: bool) -> str:
+    """Build one scale's plan both ways in ``work``; the summary line."""
+    factor = SCALES[scale]
+    counts = (400 * factor, 2000 * factor, 5000 * factor)
+    tracker = Path(sys.executable).with_name("tracker")
+    generated = generate(*counts)
+    write_plan(work / "commitments", PLAN_ID, generated.plan, generated.commitments,
+               LANGUAGES)
+    save_snapshot(generated.snapshot, work / "snapshot.json")
+    print(f"{scale} scale: {counts[0]} commitments, {counts[1]} milestones, {counts[2]} "
+          f"comments ({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f})", flush=True)
+    ours = measure([str(tracker), "report", "--out", str(work / "public"), "--commitments",
+                    str(work / "commitments"), "--snapshot", str(work / "snapshot.json"),
+                    "--today", TODAY], work)
+    pages = sum(1 for _ in (work / "public").rglob("*.html"))
+    print(f"  tracker report  CPU {ours.cpu:7.1f} s  wall {ours.wall:7.1f} s  "
+          f"peak {ours.peak_mib:6.0f} MiB  ({pages} HTML pages)", flush=True)
+    if not with_mkdocs:
+        return f"{scale:>5}: tracker {ours.cpu:.1f} s CPU, peak {ours.peak_mib:.0f} MiB"
+    write_markdown(generated, work / "mkdocs")
+    theirs = measure([str(mkdocs_command()), "build", "--quiet", "--site-dir",
+                      str(work / "mkdocs-site")], work / "mkdocs")
+    pages = sum(1 for _ in (work / "mkdocs-site").rglob("*.html"))
+    print(f"  mkdocs build    CPU {theirs.cpu:7.1f} s  wall {theirs.wall:7.1f} s  "
+          f"peak {theirs.peak_mib:6.0f} MiB  ({pages} HTML pages)", flush=True)
+    ratio = ours.cpu / theirs.cpu
+    memory = "" if scale != "full" else (
+        f", peak {ours.peak_mib:.0f} MiB (target < 1024: "
+        f"{'PASS' if ours.peak_mib < 1024 else 'OVER'})")
+    return (f"{scale:>5}: CPU ratio tracker/mkdocs {ratio:.2f} (target <= 0.5: "
+            f"{'PASS' if ratio <= 0.5 else 'OVER'}){memory}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--full", action="store_true",
-                        help="Full OGP scale: 4,000 commitments, 20,000 milestones, 50,000 "
-                             "comments (default: a tenth of that).")
+    parser.add_argument("--scale", choices=[*SCALES, "both"], default="tenth",
+                        help="tenth: 400 commitments, 2,000 milestones, 5,000 comments; full: "
+                             "ten times that, OGP's scale; both: one after the other "
+                             "(default: tenth).")
+    parser.add_argument("--full", action="store_true", help="The same as --scale full.")
     parser.add_argument("--keep", type=Path, default=None,
                         help="Build in this folder and keep it (default: a temporary folder).")
     parser.add_argument("--no-mkdocs", action="store_true",
                         help="Build the tracker's report only (no mkdocs install or build).")
     args = parser.parse_args()
-    scale = 10 if args.full else 1
-    counts = (400 * scale, 2000 * scale, 5000 * scale)
-    work = args.keep or Path(tempfile.mkdtemp(prefix="report-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    tracker = Path(sys.executable).with_name("tracker")
-    try:
-        generated = generate(*counts)
-        write_plan(work / "commitments", PLAN_ID, generated.plan, generated.commitments,
-                   LANGUAGES)
-        save_snapshot(generated.snapshot, work / "snapshot.json")
-        print(f"plan: {counts[0]} commitments, {counts[1]} milestones, {counts[2]} comments "
-              f"({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f})", flush=True)
-        ours = measure([str(tracker), "report", "--out", str(work / "public"), "--commitments",
-                        str(work / "commitments"), "--snapshot", str(work / "snapshot.json"),
-                        "--today", TODAY], work)
-        pages = sum(1 for _ in (work / "public").rglob("*.html"))
-        print(f"tracker report  CPU {ours.cpu:7.1f} s  wall {ours.wall:7.1f} s  "
-              f"peak {ours.peak_mib:6.0f} MiB  ({pages} HTML pages)", flush=True)
-        if args.no_mkdocs:
-            return 0
-        write_markdown(generated, work / "mkdocs")
-        theirs = measure([str(mkdocs_command()), "build", "--quiet", "--site-dir",
-                          str(work / "mkdocs-site")], work / "mkdocs")
-        pages = sum(1 for _ in (work / "mkdocs-site").rglob("*.html"))
-        print(f"mkdocs build    CPU {theirs.cpu:7.1f} s  wall {theirs.wall:7.1f} s  "
-              f"peak {theirs.peak_mib:6.0f} MiB  ({pages} HTML pages)")
-        print(f"CPU ratio tracker/mkdocs: {ours.cpu / theirs.cpu:.2f} (target <= 0.5)")
-    finally:
-        if args.keep is None:
-            shutil.rmtree(work)
+    scale = "full" if args.full else args.scale
+    scales = list(SCALES) if scale == "both" else [scale]
+    summary = []
+    for name in scales:
+        work = (args.keep / name) if args.keep else Path(tempfile.mkdtemp(prefix="report-bench-"))
+        if args.keep and work.exists():
+            shutil.rmtree(work)  # a kept folder from an earlier run: start clean
+        work.mkdir(parents=True, exist_ok=True)
+        try:
+            summary.append(bench_scale(name, work, not args.no_mkdocs))
+        finally:
+            if args.keep is None:
+                shutil.rmtree(work)
+    print("\n".join(["summary:", *summary]))
     return 0
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import cmarkgfm
 import gitlab
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tracker.report.cmark import to_html
 from tracker.sync.quickactions import neutralise
 from tracker.testing.fake_gitlab.models.quick_actions import extract
 
@@ -83,7 +83,7 @@ def test_raw_hostile_text_does_run_against_the_fake(gl: gitlab.Gitlab) -> None:
 
 def test_escape_renders_the_same_text() -> None:
     """The escaped line reads the same once GitLab renders the Markdown."""
-    render = cmarkgfm.markdown_to_html
+    render = to_html  # cmark-gfm, as GitLab renders Markdown
     assert render(neutralise("Intro\n/close now")) == render("Intro\n/close now")
     assert "\\/close" in neutralise("Intro\n/close now")
 
@@ -132,5 +132,5 @@ _PLAIN_LINES = st.one_of(
 def test_neutralise_renders_like_the_original(text: str) -> None:
     """Property: outside code, the escaped text renders to the same HTML as the original
     (trailing whitespace aside, which GitLab strips anyway)."""
-    render = cmarkgfm.markdown_to_html
+    render = to_html  # cmark-gfm, as GitLab renders Markdown
     assert render(neutralise(text)) == render(text.rstrip())

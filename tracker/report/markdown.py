@@ -15,10 +15,10 @@ import re
 import zlib
 from urllib.parse import urljoin, urlsplit
 
-import cmarkgfm
 import nh3
-from cmarkgfm.cmark import Options
 from markupsafe import Markup
+
+from tracker.report import cmark
 
 LINK_REL = "nofollow noopener"
 ALLOWED_TAGS = frozenset({
@@ -30,11 +30,6 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id"}, "abbr": {"title"}, "ol": {"start"}, "li": {"id"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
-
-# Raw HTML is GitLab's behaviour (nh3 cleans it); footnotes ([^1]) as France's plans write them.
-_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
-# "autolink" links bare addresses (http, https, www., e-mail) as GitLab does.
-_EXTENSIONS = ["table", "strikethrough", "autolink"]
 
 # cmark-gfm's own output is regular: these match what it writes, not HTML in general. Raw HTML
 # that happens to match is harmless: nh3 vets the result anyway.
@@ -64,8 +59,7 @@ def render_markdown(text: str, base_url: str | None = None, top_heading: int = 3
         text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate (JSON allows them): shown as U+FFFD
         text = text.encode("utf-8", "replace").decode("utf-8")
-    html = cmarkgfm.markdown_to_html_with_extensions(text, _OPTIONS, _EXTENSIONS)
-    html = _shift_headings(html, top_heading)
+    html = _shift_headings(cmark.to_html(text), top_heading)
     html = _IMAGE.sub(_image_as_link, html)
     # Footnote ids get a prefix from the text, so two texts on one page never share an id.
     prefix = f"{zlib.crc32(text.encode()):08x}-"
