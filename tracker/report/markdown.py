@@ -83,6 +83,18 @@ def _image_as_link(match: re.Match[str]) -> str:
 
 
 def _clean(html: str, base_url: str | None) -> str:
+    cleaned: str = _cleaner(base_url).clean(html)
+    # A link whose address was refused keeps its text but must not keep rel (invalid HTML).
+    cleaned = _REL_WITHOUT_HREF.sub(r"<a\1>", cleaned)
+    cleaned = _EMPTY_LINK.sub("", cleaned).strip()
+    # One line end after a body, whatever raw HTML or removed elements left around it.
+    return f"{cleaned}\n" if cleaned else ""
+
+
+# One sanitiser per base address (an issue's comments share it): building one costs twice
+# cleaning a comment with it.
+@functools.lru_cache(maxsize=1024)
+def _cleaner(base_url: str | None) -> nh3.Cleaner:
     def resolve(element: str, attribute: str, value: str) -> str | None:
         if attribute == "id":
             return value if _FOOTNOTE_ID.match(value) else None
@@ -94,8 +106,7 @@ def _clean(html: str, base_url: str | None) -> str:
             return value if _FOOTNOTE_ID.match(value[1:]) else None
         return urljoin(base_url, value) if base_url else None
 
-    cleaned: str = nh3.clean(
-        html,
+    return nh3.Cleaner(
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
         attribute_filter=resolve,
@@ -103,11 +114,8 @@ def _clean(html: str, base_url: str | None) -> str:
         link_rel=LINK_REL,
         strip_comments=True,
     )
-    # A link whose address was refused keeps its text but must not keep rel (invalid HTML).
-    cleaned = _REL_WITHOUT_HREF.sub(r"<a\1>", cleaned)
-    cleaned = _EMPTY_LINK.sub("", cleaned).strip()
-    # One line end after a body, whatever raw HTML or removed elements left around it.
-    return f"{cleaned}\n" if cleaned else ""
+
+
 _INLINE_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~&"})
 
 
