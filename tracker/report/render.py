@@ -491,6 +491,7 @@ class _Writer:
         self.root = root
         self.env = env
         self.pages = 0
+        self._folders: set[Path] = set()  # made already: a plan's pages share a few folders
 
     def page(self, template: str, page: str, languages: tuple[str, ...], **context: Any) -> None:
         """Write an HTML page that exists in each of ``languages`` (the language chooser)."""
@@ -503,7 +504,9 @@ class _Writer:
 
     def text(self, page: str, text: str) -> None:
         path = self.root / page
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
         path.write_text(text, encoding="utf-8")
 
 
