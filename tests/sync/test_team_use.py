@@ -224,6 +224,37 @@ def test_a_moderated_user_is_gone_after_one_ordinary_pull(
     assert not [p for p in published if b"XYZZY" in p.read_bytes()]
 
 
+@pytest.mark.parametrize("fate", ["banned", "blocked", "deleted"])
+def test_a_user_gitlab_bans_later_is_gone_after_the_next_full_listing(
+    tracker_repo: Callable[..., Path], fake_gitlab: FakeGitLab, fate: str,
+) -> None:
+    """A civil-society comment is published; an administrator then bans (blocks, deletes) its
+    author on GitLab, which leaves the issue's updated_at as it was. The next pull that lists
+    every issue (every full_pull_every hours) takes the comment out of every published file."""
+    repo = tracker_repo("fr-2015-2017")
+    assert run("sync").exit_code == 0
+    fake_gitlab.add_user("spam-token", "none", username="spammer")
+    with gitlab.Gitlab(fake_gitlab.url, private_token="spam-token") as client:
+        issue = client.projects.get("ogp/suivi").issues.get(followed()["fr-2015-2017-22"])
+        issue.notes.create({"body": "Publicité PLUGH"})
+    fake_gitlab.clock.advance(600)
+    assert run("pull").exit_code == 0
+    assert "PLUGH" in SNAPSHOT.read_text(encoding="utf-8")
+    if fate == "deleted":
+        fake_gitlab.delete_user("spammer")
+    else:
+        fake_gitlab.set_user_state("spammer", fate)
+    fake_gitlab.clock.advance(600)
+    assert run("pull").exit_code == 0  # within the day: only what was updated is read
+    fake_gitlab.clock.advance(24 * 3600)
+    assert run("pull").exit_code == 0
+    assert "PLUGH" not in SNAPSHOT.read_text(encoding="utf-8")
+    assert run("report", "--out", "public").exit_code == 0
+    published = [p for p in (repo / "public").rglob("*") if p.is_file()]
+    assert published
+    assert not [p for p in published if b"PLUGH" in p.read_bytes()]
+
+
 def test_a_kept_edit_and_a_conflict_get_one_note_each(
     tracker_repo: Callable[..., Path], people: gitlab.Gitlab,
 ) -> None:

@@ -16,8 +16,9 @@ It reads as little as it can:
   full listing. The next pull lists only the issues updated since the last one
   (``updated_after``, minus :data:`OVERLAP` for GitLab's once-a-minute note bump and for clock
   skew) and reads again those whose fingerprint changed, or that were touched within two
-  minutes of the last pull by someone else than the push. A deleted issue is never "updated":
-  a full listing, every ``full_pull_every`` hours, notices it.
+  minutes of the last pull by someone else than the push. A deleted issue is never "updated",
+  nor is an issue whose commenter GitLab has blocked, banned or deleted since: a full
+  listing, every ``full_pull_every`` hours, notices the one and reads the comments again.
 
 The snapshot is written first and the cache after it, atomically each: a crash can only make
 the next pull fetch more.
@@ -429,6 +430,12 @@ def pull(
         if (old_state is not None and not recent and not full
                 and seen.get(str(issue.iid)) == fingerprint):
             keep(key, old_state)
+            if not incremental and (old_state.comments or old_state.hidden_comments):
+                # On a full listing, comments are read again: an author GitLab has blocked,
+                # banned or deleted since leaves the issue's updated_at as it was.
+                comments, hidden = reader.comments(issue)
+                items[key] = replace(old_state, comments=comments, hidden_comments=hidden)
+                result.fetched += 1
             continue
         asked = client.requests
         if key == commitment.id:
