@@ -21,7 +21,7 @@ class Observed:
 
     project_url: str
     issues: tuple[Issue, ...] = ()
-    labels: frozenset[str] = frozenset()
+    labels: frozenset[str] = frozenset()  # names known to exist: each the plan needs, if it does
     milestones: tuple[Milestone, ...] = ()
     adoptable: tuple[Issue, ...] = ()  # follow-up issues not yet managed
     identity: Identity | None = None  # which issue follows which item (None: from ``issues``)
