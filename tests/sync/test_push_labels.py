@@ -1,9 +1,9 @@
-"""`tracker push` and the project's labels, through the CLI and the fake GitLab.
+"""`tracker push` and the project's labels and milestones, through the CLI and the fake GitLab.
 
-The push reads which labels exist partly from the issues themselves (an issue shows only
-labels that exist); these tests change labels on GitLab behind its back, as an owner would,
-and check that the push still notices what is gone, puts it back, and leaves alone what
-people chose.
+The push reads which labels and milestones exist partly from the issues themselves (an issue
+shows only labels that exist, and its milestone whole); these tests change labels and
+milestones on GitLab behind its back, as an owner would, and check that the push still
+notices what is gone, puts it back, and leaves alone what people chose.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tracker.cli import cli
+from tracker.plan.load import load_plans
 from tracker.status import STATUS_LABELS
 from tracker.sync import block
 from tracker.testing.fake_gitlab import FakeGitLab
@@ -25,6 +26,7 @@ from tracker.testing.fake_gitlab import FakeGitLab
 PLAN = "fr-2015-2017"
 COMMITMENT = "fr-2015-2017-22"
 LABELS = "GET /api/v4/projects/:id/labels"
+MILESTONES = "GET /api/v4/projects/:id/milestones"
 
 
 @pytest.fixture
@@ -138,11 +140,34 @@ def test_the_push_uses_a_label_someone_made_and_never_edits_one_that_exists(
     assert chosen[f"plan::{PLAN}"][1] == "Notre plan"
 
 
+def test_the_plans_milestone_as_the_issues_show_it(
+        workspace: Path, fake_gitlab: FakeGitLab, project: Any) -> None:
+    """The issues show their milestone with its dates: a due date changed on GitLab goes
+    back to the plan's; a milestone renamed on GitLab no longer stands for the plan, so the
+    push makes the plan's again (one, not one per run)."""
+    push()
+    (plan,) = load_plans(workspace / "commitments").plans
+    (milestone,) = project.milestones.list(get_all=True)
+    assert milestone.title == plan.milestone_title
+    due = milestone.due_date
+    project.milestones.update(milestone.id, {"due_date": "2030-01-31"})
+
+    push()
+    assert project.milestones.get(milestone.id).due_date == due
+
+    project.milestones.update(milestone.id, {"title": "Plan 2015-2017 (renommé)"})
+    push()
+    titles = Counter(m.title for m in project.milestones.list(get_all=True))
+    assert titles == Counter({plan.milestone_title: 1, "Plan 2015-2017 (renommé)": 1})
+    assert writes_of_a_push(fake_gitlab) == 0
+
+
 def test_a_no_op_push_asks_only_for_the_labels_no_issue_shows(
         workspace: Path, fake_gitlab: FakeGitLab, project: Any) -> None:
     """With 300 labels of people's own (four pages of the listing) and each status and
     completion label on some issue, the only label of the plan no issue carries is
-    left-plan: a no-op push searches for it alone."""
+    left-plan: a no-op push searches for it alone, and reads the plan's milestone from the
+    issues."""
     push()
     for n in range(300):
         project.labels.create({"name": f"équipe-{n:03d}", "color": "#cccccc"})
@@ -159,6 +184,7 @@ def test_a_no_op_push_asks_only_for_the_labels_no_issue_shows(
     stats = fake_gitlab.stats()
     assert stats["writes"] == 0
     assert stats["by_route"].get(LABELS) == 1
+    assert MILESTONES not in stats["by_route"]
 
     project.labels.delete("left-plan")
     push()

@@ -1,4 +1,5 @@
-"""What the issues a push reads already prove about the project's labels, computed without I/O.
+"""What the issues a push reads already prove about the project's labels and milestones,
+computed without I/O.
 
 GitLab shows on an issue only labels that exist: deleting a label takes it off every issue.
 So a label of the plan that some issue of the project carries exists, and only the others
@@ -8,6 +9,9 @@ commitments the plan has, where listing every label costs a page per hundred of 
 
 Only existence is proven, as the label listing proved it: the push creates a missing label
 and never edits one that exists (its colour and description are the owners' to change).
+
+Likewise an issue shows its milestone whole (title, dates, and the project it belongs to):
+when the issues show each plan's milestone, the milestone listing would tell nothing more.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable
 
-from tracker.gitlab.model import Issue, LabelNames
+from tracker.gitlab.model import Issue, LabelNames, Milestone
 
 PAGE = 100  # labels per page of GitLab's listing, as the client asks for them
 
@@ -56,3 +60,19 @@ def label_searches(missing: Collection[str], wanted: int,
     listing = math.ceil(wanted / PAGE)
     return tuple(groups) if searching <= listing else None
 
+
+def milestones_on_issues(titles: Collection[str], issues: Iterable[Issue],
+                         project_id: int) -> tuple[Milestone, ...] | None:
+    """This project's milestones named ``titles``, as ``issues`` show them; None when one of
+    the titles is on none of them (only the listing can tell whether it exists).
+
+    A group's milestone of the same title is not the project's: the listing, which shows only
+    the project's own, would not have shown it either.
+    """
+    found: dict[str, Milestone] = {}
+    for issue in issues:
+        milestone = issue.milestone
+        if milestone is not None and milestone.project_id == project_id \
+                and milestone.title in titles:
+            found.setdefault(milestone.title, milestone)
+    return tuple(found.values()) if len(found) == len(set(titles)) else None

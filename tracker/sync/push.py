@@ -40,7 +40,7 @@ from tracker.sync.actions import (
     UpdateMilestone,
 )
 from tracker.sync.desired import DesiredState, desired_state
-from tracker.sync.evidence import label_searches, labels_on_issues
+from tracker.sync.evidence import label_searches, labels_on_issues, milestones_on_issues
 from tracker.sync.lease import Lease, gitlab_clock
 from tracker.sync.planner import DUPLICATE_MARK, LEFT_PLAN_MARK, issue_url_iid, plan_of, plan_push
 from tracker.sync.pushed import load_linked, pushed_path, save_pushed
@@ -89,9 +89,11 @@ def observe(client: GitLabClient, desired: DesiredState, aliases: tuple[str, ...
             known: Mapping[str, int]) -> Observed:
     """Read what the planner needs: the tracker's issues, labels, milestones, follow-ups.
 
-    Labels the issues already show are not asked for again (see :mod:`tracker.sync.evidence`).
+    Labels and milestones the issues already show are not asked for again (see
+    :mod:`tracker.sync.evidence`).
     """
-    web_url = client.project().web_url
+    project = client.project()
+    web_url = project.web_url
     identity, issues = identity_module.gather(
         client, desired.names, [d.key for d in desired.issues], known)
     seen = {issue.iid: issue for issue in issues}
@@ -107,11 +109,13 @@ def observe(client: GitLabClient, desired: DesiredState, aliases: tuple[str, ...
         found = seen[iid] if iid in seen else client.issue(iid)
         if found is not None:
             adoptable.append(found)
+    shown = (*issues, *adoptable)
+    milestones = milestones_on_issues([m.title for m in desired.milestones], shown, project.id)
     return Observed(
         project_url=web_url,
         issues=issues,
-        labels=existing_labels(client, desired, (*issues, *adoptable)),
-        milestones=tuple(client.milestones()),
+        labels=existing_labels(client, desired, shown),
+        milestones=milestones if milestones is not None else tuple(client.milestones()),
         adoptable=tuple(adoptable),
         identity=identity,
     )
