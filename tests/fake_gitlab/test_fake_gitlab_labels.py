@@ -105,3 +105,34 @@ def test_managing_labels_needs_planner_or_reporter(fake_gitlab: FakeGitLab, proj
         theirs.labels.delete("a")
     assert update.value.response_code == delete.value.response_code == 403
     assert [lab.name for lab in project.labels.list(get_all=True)] == ["a"]
+
+
+def _names(project: Any, search: str) -> list[str]:
+    return sorted(lab.name for lab in project.labels.list(get_all=True, search=search))
+
+
+def test_search_labels_by_name_or_description(project: Any) -> None:
+    """GitLab docs: Labels API > List labels: `search`, a keyword to filter labels by; GitLab
+    source: BaseLabel.search is Gitlab::SQL::Pattern#fuzzy_search over title and description
+    (ORed), case insensitively."""
+    project.labels.create({"name": "status::late", "color": "#ff0000"})
+    project.labels.create({"name": "Status::Done", "color": "#ff0000"})
+    project.labels.create({"name": "review", "color": "#00ff00",
+                           "description": "Waiting for the status:: board"})
+    project.labels.create({"name": "other", "color": "#0000ff"})
+    assert _names(project, "status::") == ["Status::Done", "review", "status::late"]
+    assert _names(project, "late") == ["status::late"]
+    assert _names(project, "") == ["Status::Done", "other", "review", "status::late"]
+
+
+def test_search_labels_terms_all_in_one_column_even_one_character(project: Any) -> None:
+    """GitLab source: every term must be in the same column (ANDed); BaseLabel overrides
+    min_chars_for_partial_matching to 1, so a one-character term is a partial match (the
+    issue search would drop it)."""
+    project.labels.create({"name": "theme: Open data", "color": "#ff0000"})
+    project.labels.create({"name": "open", "color": "#ff0000", "description": "data"})
+    project.labels.create({"name": "x-ray", "color": "#ff0000"})
+    assert _names(project, "theme: Open data") == ["theme: Open data"]
+    assert _names(project, "data open") == ["theme: Open data"]
+    assert _names(project, '"open data"') == ["theme: Open data"]
+    assert _names(project, "x") == ["x-ray"]

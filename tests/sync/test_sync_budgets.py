@@ -195,3 +195,25 @@ def test_a_pull_right_after_a_push_leaves_nothing_to_read_again(
     pulled = project.run("pull")
     assert [route for route in pulled if "/issues/:issue_iid" in route] == []
     assert pulled["total"] <= math.ceil(len(project.ids) / 100) + 5
+
+
+@pytest.mark.slow
+def test_a_no_op_push_asks_for_labels_and_milestones_whatever_the_plan_size(
+        bench: ModuleType, fake_gitlab: FakeGitLab, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """2,000 items need some 230 labels, and people added 200 of their own: listing them all
+    would take five pages. The issues show every label but the status and completion labels
+    and left-plan, which a search per scope finds; they show the plan's milestone too. So
+    the no-op push makes three label requests and no milestone one, within ceil(N/100) + 5,
+    and the next no-op push the same."""
+    project = make(bench, fake_gitlab, tmp_path, 2000, monkeypatch)
+    with gitlab.Gitlab(fake_gitlab.url, private_token="owner-token") as owner:
+        labels = owner.projects.get("ogp/suivi", lazy=True).labels
+        for n in range(200):
+            labels.create({"name": f"équipe-{n:03d}", "color": "#cccccc"})
+    for _ in range(2):
+        second = project.run("push")
+        assert not any(route.startswith(("POST", "PUT", "DELETE")) for route in second)
+        assert second["GET /api/v4/projects/:id/labels"] == 3
+        assert "GET /api/v4/projects/:id/milestones" not in second
+        assert second["total"] <= math.ceil(len(project.ids) / 100) + 5

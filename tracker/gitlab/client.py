@@ -387,15 +387,21 @@ class GitLabClient:
                 self._api.issues.get(iid, lazy=True).notes, what,
                 sort="asc", order_by="created_at")])
 
-    def labels(self) -> list[Label]:
-        """The project's labels."""
-        what = "listing labels"
-        return self._read(what, lambda: [
-            Label.from_json(data, what) for data in self._listing(self._api.labels, what)])
+    def labels(self, search: str | None = None) -> list[Label]:
+        """The project's labels (its ancestor groups' included, as GitLab lists them).
 
-    def label_names(self) -> frozenset[str]:
-        """The names of the project's labels."""
-        return frozenset(label.name for label in self.labels())
+        ``search``: only those whose name, or else whose description, holds every word of it,
+        case insensitively (GitLab's fuzzy search; a label's whole name always finds it).
+        """
+        what = f"listing labels matching {search!r}" if search else "listing labels"
+        params = {"search": search} if search else {}
+        return self._read(what, lambda: [
+            Label.from_json(data, what)
+            for data in self._listing(self._api.labels, what, **params)])
+
+    def label_names(self, search: str | None = None) -> frozenset[str]:
+        """The names of the project's labels (only those matching ``search``, if given)."""
+        return frozenset(label.name for label in self.labels(search))
 
     def label(self, name: str) -> Label | None:
         """One label by name; None when it does not exist."""

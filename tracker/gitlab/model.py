@@ -183,6 +183,7 @@ class Issue:
     closed_at: dt.datetime | None = None
     moved_to_id: int | None = None
     id: int = 0
+    milestone: Milestone | None = None  # as the issue shows it, with its dates
 
     @classmethod
     def from_json(cls, data: Any, what: str) -> Issue:
@@ -210,6 +211,7 @@ class Issue:
             closed_at=_optional_time(data.get("closed_at"), what),
             moved_to_id=data.get("moved_to_id") or None,
             id=int(data.get("id") or 0),
+            milestone=Milestone.from_json(milestone, what) if milestone else None,
         )
 
 
@@ -223,15 +225,19 @@ class Milestone:
     start_date: str | None
     due_date: str | None
     state: str
+    project_id: int | None = None  # None for a group's milestone
 
     @classmethod
     def from_json(cls, data: Any, what: str) -> Milestone:
         """A milestone from GitLab's ``Milestone`` entity."""
+        project_id = data.get("project_id")
         return cls(id=_int(data, "id", what), title=_text(data, "title"),
                    description=_text(data, "description"),
                    start_date=data.get("start_date") or None,
                    due_date=data.get("due_date") or None,
-                   state=_text(data, "state") or "active")
+                   state=_text(data, "state") or "active",
+                   project_id=_int(data, "project_id", what) if project_id is not None
+                   else None)
 
 
 @dataclass(frozen=True)

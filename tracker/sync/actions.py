@@ -21,8 +21,8 @@ class Observed:
 
     project_url: str
     issues: tuple[Issue, ...] = ()
-    labels: frozenset[str] = frozenset()
-    milestones: tuple[Milestone, ...] = ()
+    labels: frozenset[str] = frozenset()  # names known to exist: each the plan needs, if it does
+    milestones: tuple[Milestone, ...] = ()  # the project's, at least those of the plans
     adoptable: tuple[Issue, ...] = ()  # follow-up issues not yet managed
     identity: Identity | None = None  # which issue follows which item (None: from ``issues``)
     told: frozenset[str] = frozenset()  # markers of the notes to owners already on the issues

@@ -40,6 +40,7 @@ from tracker.sync.actions import (
     UpdateMilestone,
 )
 from tracker.sync.desired import DesiredState, desired_state
+from tracker.sync.evidence import label_searches, labels_on_issues, milestones_on_issues
 from tracker.sync.lease import Lease, gitlab_clock
 from tracker.sync.planner import DUPLICATE_MARK, LEFT_PLAN_MARK, issue_url_iid, plan_of, plan_push
 from tracker.sync.pushed import load_linked, pushed_path, save_pushed
@@ -71,10 +72,28 @@ class PushResult:
                 f"{len(self.conflicts)} conflicts")
 
 
+def existing_labels(client: GitLabClient, desired: DesiredState,
+                    issues: tuple[Issue, ...]) -> frozenset[str]:
+    """Which labels of the plan exist: those the issues carry, and of the others those a
+    search by scope finds (or, when it costs no more, the listing of every label)."""
+    wanted = [label.name for label in desired.labels]
+    carried = labels_on_issues(wanted, issues)
+    missing = [name for name in wanted if name not in carried]
+    searches = label_searches(missing, len(wanted), desired.names)
+    if searches is None:
+        return client.label_names()
+    return carried.union(*(client.label_names(term) for term in searches))
+
+
 def observe(client: GitLabClient, desired: DesiredState, aliases: tuple[str, ...],
             known: Mapping[str, int]) -> Observed:
-    """Read what the planner needs: the tracker's issues, labels, milestones, follow-ups."""
-    web_url = client.project().web_url
+    """Read what the planner needs: the tracker's issues, labels, milestones, follow-ups.
+
+    Labels and milestones the issues already show are not asked for again (see
+    :mod:`tracker.sync.evidence`).
+    """
+    project = client.project()
+    web_url = project.web_url
     identity, issues = identity_module.gather(
         client, desired.names, [d.key for d in desired.issues], known)
     seen = {issue.iid: issue for issue in issues}
@@ -90,11 +109,13 @@ def observe(client: GitLabClient, desired: DesiredState, aliases: tuple[str, ...
         found = seen[iid] if iid in seen else client.issue(iid)
         if found is not None:
             adoptable.append(found)
+    shown = (*issues, *adoptable)
+    milestones = milestones_on_issues([m.title for m in desired.milestones], shown, project.id)
     return Observed(
         project_url=web_url,
         issues=issues,
-        labels=client.label_names(),
-        milestones=tuple(client.milestones()),
+        labels=existing_labels(client, desired, shown),
+        milestones=milestones if milestones is not None else tuple(client.milestones()),
         adoptable=tuple(adoptable),
         identity=identity,
     )

@@ -5,19 +5,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tracker.testing.fake_gitlab.errors import BadRequest, NotImplementedByFake
+from tracker.testing.fake_gitlab.models.issues import fuzzy_match
 from tracker.testing.fake_gitlab.models.labels import UNCHANGED
 from tracker.testing.fake_gitlab.routing import ApiResponse, Call, ok, route
 
 if TYPE_CHECKING:
     from tracker.testing.fake_gitlab.api import Api
 
+# BaseLabel.min_chars_for_partial_matching: label searches never use a trigram index.
+LABEL_MIN_CHARS = 1
+
 
 @route("GET", "/projects/:id/labels", listing=True)
 def list_labels(api: Api, call: Call) -> ApiResponse:
+    """``search`` is ``BaseLabel.search``: GitLab's fuzzy search over the title or the
+    description, where a term of one character is already a partial match."""
     project = api.project(call)
-    search = (call.params.string("search") or "").lower()
+    search = " ".join((call.params.string("search") or "").split())
     labels = [lab for lab in api.state.project_labels(project)
-              if not search or search in lab.name.lower()]
+              if not search or any(fuzzy_match(text, search, min_chars=LABEL_MIN_CHARS)
+                                   for text in (lab.name, lab.description or ""))]
     counts = bool(call.params.boolean("with_counts", False))
     return api.paginate(call, labels, lambda lab: call.shapes.label(lab, with_counts=counts))
 

@@ -285,18 +285,20 @@ class IssuesModel(NotesModel, QuickActionsModel):
 MIN_CHARS_FOR_PARTIAL_MATCHING = 3
 
 
-def fuzzy_match(text: str, query: str) -> bool:
+def fuzzy_match(text: str, query: str, *,
+                min_chars: int = MIN_CHARS_FOR_PARTIAL_MATCHING) -> bool:
     """``Gitlab::SQL::Pattern#fuzzy_arel_match`` on one column, as the issue search uses it.
 
     The query is split into terms (a ``"quoted phrase"`` is one term) and terms shorter
     than 3 characters are dropped; every remaining term must appear in the column, case
     insensitively (``ILIKE '%term%'``, ANDed). With no term left, the whole query must equal
     the column, case insensitively (``ILIKE`` without wildcards). ``search`` ORs the columns
-    named by ``in``, so all the terms must sit in the same column.
+    named by ``in``, so all the terms must sit in the same column. Labels override the
+    minimum (``min_chars_for_partial_matching`` is 1 in ``BaseLabel``).
     """
     query = " ".join(query.split())
     terms = [quoted or word for quoted, word in re.findall(r'"([^"]+)"|(\S+)', query)]
-    terms = [term for term in terms if len(term) >= MIN_CHARS_FOR_PARTIAL_MATCHING]
+    terms = [term for term in terms if len(term) >= min_chars]
     if not terms:
         return text.lower() == query.lower()
     return all(term.lower() in text.lower() for term in terms)
