@@ -6,9 +6,7 @@ shape), never speed: timings belong to the benchmark's printed figures.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -17,24 +15,17 @@ import pytest
 
 from tracker.plan.yamlsource import MAX_FILE_BYTES
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "plan_files_bench.py"
+from bench_scripts import bench_script  # isort: skip
+
 ROW = re.compile(r"^(?P<shape>[a-z ]+?)\s+(?P<exit>\d+)\s+(?P<wall>[0-9.]+)\s+(?P<mb>[0-9.]+)"
                  r"  (?P<last>.*)$")
 
 
 @pytest.fixture(scope="module")
 def bench() -> Iterator[ModuleType]:
-    """bench/plan_files_bench.py as a module (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("plan_files_bench", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
+    """bench/plan_files_bench.py, loaded once."""
+    with bench_script("plan_files_bench") as module:
         yield module
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 def test_every_shape_is_just_under_the_cap(bench: ModuleType, tmp_path: Path) -> None:

@@ -7,8 +7,6 @@ benchmark-only dependency and is not run here.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -20,22 +18,13 @@ from tracker.cli import cli
 from tracker.importers.common import write_plan
 from tracker.snapshot import save_snapshot
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "report_bench.py"
-
+from bench_scripts import bench_script  # isort: skip
 
 @pytest.fixture(scope="module")
 def bench() -> Iterator[ModuleType]:
-    """bench/report_bench.py as a module (bench/ is not a package), loaded once."""
-    spec = importlib.util.spec_from_file_location("report_bench", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    try:
-        spec.loader.exec_module(module)
+    """bench/report_bench.py, loaded once."""
+    with bench_script("report_bench") as module:
         yield module
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 def test_the_generated_plan_is_valid_and_both_sites_have_its_pages(

@@ -7,17 +7,16 @@ printed figures.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "sync_bench.py"
+from bench_scripts import bench_script  # isort: skip
+
 ROWS = ("first push", "no-op push", "one-change push", "cold pull (c=3)", "no-op pull",
         "incremental pull (k=5)", "incremental pull (k=10)")
 # run name, wall s, requests, writes, reads, budget, result
@@ -26,27 +25,11 @@ ROW = re.compile(r"^(?P<name>[a-z][a-z0-9 =()-]*?)\s+(?P<wall>[0-9.]+)\s+(?P<tot
                  r"\s+(?P<result>PASS|OVER|-)$")
 
 
-def load_bench() -> ModuleType:
-    """bench/sync_bench.py as a module (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("sync_bench", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[spec.name]
-        raise
-    return module
-
-
 @pytest.fixture(scope="module")
 def bench() -> Iterator[ModuleType]:
-    """The benchmark module, loaded once."""
-    module = load_bench()
-    yield module
-    sys.modules.pop("sync_bench", None)
+    """bench/sync_bench.py, loaded once."""
+    with bench_script("sync_bench") as module:
+        yield module
 
 
 def test_small_run_prints_every_row_and_every_budget_holds(

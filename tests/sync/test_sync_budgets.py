@@ -7,10 +7,8 @@ requests; an incremental pull after k changes at most 5 + 3k, the same for any N
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -24,7 +22,8 @@ from tracker.snapshot import load_snapshot
 from tracker.sync.identity import known_path
 from tracker.testing.fake_gitlab import FakeGitLab
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "sync_bench.py"
+from bench_scripts import bench_script  # isort: skip
+
 SNAPSHOT = Path(".tracker/snapshot.json")
 KINDS = ("status label", "close", "comment")
 ISSUE_WRITES = ("POST /api/v4/projects/:id/issues", "PUT /api/v4/projects/:id/issues/:issue_iid",
@@ -40,15 +39,9 @@ def fake_gitlab(fake_gitlab: FakeGitLab) -> FakeGitLab:
 
 @pytest.fixture(scope="module")
 def bench() -> Iterator[ModuleType]:
-    """bench/sync_bench.py, for its plan generator (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("sync_bench_for_budgets", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(spec.name, None)
+    """bench/sync_bench.py, for its plan generator."""
+    with bench_script("sync_bench", "sync_bench_for_budgets") as module:
+        yield module
 
 
 class Project:

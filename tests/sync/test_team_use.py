@@ -45,6 +45,25 @@ def followed(snapshot_path: Path = SNAPSHOT) -> dict[str, int]:
     return {key: state.issue.iid for key, state in snapshot.items.items() if state.issue}
 
 
+def comment_and_pull(fake_gitlab: FakeGitLab, username: str, body: str) -> None:
+    """A member of the public, ``username``, comments on commitment 22's issue; ten minutes
+    later, a pull."""
+    fake_gitlab.add_user(f"{username}-token", "none", username=username)
+    with gitlab.Gitlab(fake_gitlab.url, private_token=f"{username}-token") as client:
+        issue = client.projects.get("ogp/suivi").issues.get(followed()["fr-2015-2017-22"])
+        issue.notes.create({"body": body})
+    fake_gitlab.clock.advance(600)
+    assert run("pull").exit_code == 0
+
+
+def assert_published_nowhere(repo: Path, text: bytes) -> None:
+    """Build the report of ``repo``: no published file holds ``text``."""
+    assert run("report", "--out", "public").exit_code == 0
+    published = [p for p in (repo / "public").rglob("*") if p.is_file()]
+    assert published
+    assert not [p for p in published if text in p.read_bytes()]
+
+
 @pytest.fixture
 def people(fake_gitlab: FakeGitLab) -> gitlab.Gitlab:
     """A commitment owner (Reporter) acting through python-gitlab."""
@@ -206,22 +225,13 @@ def test_a_moderated_user_is_gone_after_one_ordinary_pull(
     published file at the next ordinary pull, not only after pull --full."""
     repo = tracker_repo("fr-2015-2017")
     assert run("sync").exit_code == 0
-    troll = fake_gitlab.add_user("troll-token", "none", username="troll")
-    assert troll is not None
-    with gitlab.Gitlab(fake_gitlab.url, private_token="troll-token") as client:
-        issue = client.projects.get("ogp/suivi").issues.get(followed()["fr-2015-2017-22"])
-        issue.notes.create({"body": "Message à retirer XYZZY"})
-    fake_gitlab.clock.advance(600)
-    assert run("pull").exit_code == 0
+    comment_and_pull(fake_gitlab, "troll", "Message à retirer XYZZY")
     assert "XYZZY" in SNAPSHOT.read_text(encoding="utf-8")
     with (repo / "tracker.yml").open("a", encoding="utf-8") as settings:
         settings.write("moderated_users: [troll]\n")
     assert run("pull").exit_code == 0
     assert "XYZZY" not in SNAPSHOT.read_text(encoding="utf-8")
-    assert run("report", "--out", "public").exit_code == 0
-    published = [p for p in (repo / "public").rglob("*") if p.is_file()]
-    assert published
-    assert not [p for p in published if b"XYZZY" in p.read_bytes()]
+    assert_published_nowhere(repo, b"XYZZY")
 
 
 @pytest.mark.parametrize("fate", ["banned", "blocked", "deleted"])
@@ -233,12 +243,7 @@ def test_a_user_gitlab_bans_later_is_gone_after_the_next_full_listing(
     every issue (every full_pull_every hours) takes the comment out of every published file."""
     repo = tracker_repo("fr-2015-2017")
     assert run("sync").exit_code == 0
-    fake_gitlab.add_user("spam-token", "none", username="spammer")
-    with gitlab.Gitlab(fake_gitlab.url, private_token="spam-token") as client:
-        issue = client.projects.get("ogp/suivi").issues.get(followed()["fr-2015-2017-22"])
-        issue.notes.create({"body": "Publicité PLUGH"})
-    fake_gitlab.clock.advance(600)
-    assert run("pull").exit_code == 0
+    comment_and_pull(fake_gitlab, "spammer", "Publicité PLUGH")
     assert "PLUGH" in SNAPSHOT.read_text(encoding="utf-8")
     if fate == "deleted":
         fake_gitlab.delete_user("spammer")
@@ -249,10 +254,7 @@ def test_a_user_gitlab_bans_later_is_gone_after_the_next_full_listing(
     fake_gitlab.clock.advance(24 * 3600)
     assert run("pull").exit_code == 0
     assert "PLUGH" not in SNAPSHOT.read_text(encoding="utf-8")
-    assert run("report", "--out", "public").exit_code == 0
-    published = [p for p in (repo / "public").rglob("*") if p.is_file()]
-    assert published
-    assert not [p for p in published if b"PLUGH" in p.read_bytes()]
+    assert_published_nowhere(repo, b"PLUGH")
 
 
 def test_a_kept_edit_and_a_conflict_get_one_note_each(
