@@ -257,3 +257,27 @@ def test_label_prefix_applies_to_every_managed_label(tmp_path: Path, prefix: str
     created = {a.name for a in actions if isinstance(a, CreateLabel)}
     assert all(name.startswith(prefix) for name in applied | created)
     assert f"{prefix}plan::demo" in applied
+
+
+def _delete_label(observed: Observed, name: str) -> Observed:
+    """An administrator deletes project label ``name``: it leaves every issue."""
+    issues = tuple(dataclasses.replace(i, labels=tuple(x for x in i.labels if x != name))
+                   for i in observed.issues)
+    return dataclasses.replace(observed, issues=issues, labels=observed.labels - {name})
+
+
+def test_a_label_deleted_from_the_project_is_put_back_even_beside_a_yaml_change(
+        tmp_path: Path) -> None:
+    """The commitment's label deleted while the YAML changed the lead: no one edited the
+    labels on GitLab, so the YAML's labels go on every issue, the deleted one included, as
+    an update: no conflict, no note."""
+    observed = _delete_label(settle(load(tmp_path), Observed(PROJECT)), "commitment::demo-1")
+    changed = load(tmp_path, COMMITMENT.replace("{fr: Ministère,", "{fr: Agence,"))
+    actions = plan(changed, observed)
+    assert not [a for a in actions if isinstance(a, Conflict | TellOwner | Notice)]
+    updates = [a for a in actions if isinstance(a, UpdateIssue)]
+    assert len(updates) == 4
+    assert all("commitment::demo-1" in a.add_labels and "lead::Agence" in a.add_labels
+               and a.remove_labels == ("lead::Ministère",) for a in updates)
+    assert writes(plan(changed, settle(changed, observed))) == []
+

@@ -189,3 +189,96 @@ def test_a_no_op_push_asks_only_for_the_labels_no_issue_shows(
     project.labels.delete("left-plan")
     push()
     assert "left-plan" in labels(project)
+
+
+NOTES = "POST /api/v4/projects/:id/issues/:issue_iid/notes"
+KEPT = "<!-- ogp-tracker:told kept-edit l "
+
+
+def carrying(project: Any, name: str) -> set[str]:
+    """The items whose issue carries label ``name``."""
+    return {key for key, issue in managed(project).items() if name in issue.labels}
+
+
+def kept_notes(project: Any) -> dict[str, int]:
+    """Item → how many notes about a kept edit of its labels its issue has (when any)."""
+    found = {key: sum(KEPT in (note.body or "") for note in issue.notes.list(iterator=True))
+             for key, issue in managed(project).items()}
+    return {key: count for key, count in found.items() if count}
+
+
+def push_counting_notes(fake: FakeGitLab) -> tuple[Result, int]:
+    """Push; its output and how many notes it posted."""
+    fake.reset(counters_only=True)
+    result = push()
+    return result, int(fake.stats()["by_route"].get(NOTES, 0))
+
+
+@pytest.mark.parametrize(("plans", "name"), [
+    ((PLAN,), f"commitment::{COMMITMENT}"),
+    ((), "plan::ca-2022-2024"),  # the whole shipped example: a plan's every issue
+    ((), "ogp-tracker"),
+])
+def test_a_plan_label_deleted_in_the_project_goes_back_on_its_issues_without_a_note(
+        tracker_repo: Callable[..., Path], fake_gitlab: FakeGitLab, project: Any,
+        plans: tuple[str, ...], name: str) -> None:
+    """An administrator deletes a label the plan owns: GitLab takes it off every issue at
+    once, which is no owner's edit. The dry run shows each issue's labels as an update, no
+    conflict and no note; the push creates the label, puts it back on every issue that
+    carried it and posts no note; the push after that writes nothing."""
+    tracker_repo(*plans)
+    push()
+    carriers = carrying(project, name)
+    assert len(carriers) > 1
+    project.labels.delete(name)
+    assert carrying(project, name) == set()
+
+    dry = CliRunner().invoke(cli, ["push", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "CONFLICT" not in dry.output
+    assert "tell the owners" not in dry.output
+    assert "kept" not in dry.output
+    updates = [line for line in dry.output.splitlines() if line.startswith("  update issue #")]
+    assert len(updates) == len(carriers)
+    assert all(line.endswith(": labels") for line in updates)
+
+    result, notes = push_counting_notes(fake_gitlab)
+    assert notes == 0
+    assert "kept" not in result.output
+    assert carrying(project, name) == carriers
+    assert kept_notes(project) == {}
+    assert writes_of_a_push(fake_gitlab) == 0
+
+
+def test_a_label_an_owner_took_off_one_issue_stays_off_even_when_another_is_deleted(
+        workspace: Path, fake_gitlab: FakeGitLab, project: Any, gl: gitlab.Gitlab) -> None:
+    """An owner takes the commitment's label off one milestone's issue, the label still in
+    the project: a kept edit, one note, as before, and it stays off. Then an administrator
+    deletes the plan's label: the push puts it back on every issue, that one included,
+    without a note; the owner's choice still stands and is not told twice."""
+    push()
+    commitment, plan = f"commitment::{COMMITMENT}", f"plan::{PLAN}"
+    carriers = carrying(project, commitment)
+    everyone = set(managed(project))
+    key = sorted(carriers - {COMMITMENT})[0]  # a milestone of the commitment
+    fake_gitlab.add_user("owner-camille", "reporter", username="camille")
+    with gitlab.Gitlab(fake_gitlab.url, private_token="owner-camille") as people:
+        issue = people.projects.get("ogp/suivi").issues.get(managed(project)[key].iid)
+        issue.labels = [label for label in issue.labels if label != commitment]
+        issue.save()
+
+    result, notes = push_counting_notes(fake_gitlab)
+    assert notes == 1
+    assert "the labels was edited on GitLab; kept" in result.output
+    assert carrying(project, commitment) == carriers - {key}
+    assert kept_notes(project) == {key: 1}
+    assert writes_of_a_push(fake_gitlab) == 0
+
+    project.labels.delete(plan)
+    result, notes = push_counting_notes(fake_gitlab)
+    assert notes == 0
+    assert carrying(project, plan) == everyone
+    assert carrying(project, commitment) == carriers - {key}
+    assert kept_notes(project) == {key: 1}
+    assert writes_of_a_push(fake_gitlab) == 0
+

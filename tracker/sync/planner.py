@@ -4,11 +4,13 @@ For each YAML-owned field of an existing issue the planner compares three values
 YAML wants, what GitLab has, and what the last push wrote (a hash in the managed block).
 GitLab unchanged since the last push: the YAML wins. GitLab changed and the YAML did not:
 the person's edit stays and is reported. Both changed, differently: a conflict, reported and
-left alone. Nothing is ever deleted.
+left alone. Nothing is ever deleted. A label of the plan deleted from the project left every
+issue at once: that is no person's edit of an issue, so the label goes back where it was.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 
@@ -74,6 +76,10 @@ def plan_push(
         for label in desired.labels
         if label.name not in observed.labels
     ]
+    # A label of the plan that does not exist is new, or was deleted: deleting a label takes
+    # it off every issue, which is no one's edit of an issue. Those count as still on the
+    # issue if the last push had written them there: they go back on it, with no note.
+    absent = frozenset(a.name for a in actions if isinstance(a, CreateLabel))
     milestones = {m.title: m for m in observed.milestones}
     for goal in desired.milestones:
         existing = milestones.get(goal.title)
@@ -126,7 +132,7 @@ def plan_push(
         if block.parse(have.description) is None:
             actions.extend(_repair(want, have, body, names))
             continue
-        actions.extend(a for a in _update(want, have, body, names)
+        actions.extend(a for a in _update(want, have, body, names, absent)
                        if not (isinstance(a, TellOwner) and a.marker in observed.told))
         if want.kind == "milestone":
             parent = index.get(want.commitment_id)
@@ -245,8 +251,11 @@ def _adopt(want: DesiredIssue, have: Issue, body: str, names: LabelNames) -> Act
 
 
 def _update(
-    want: DesiredIssue, have: Issue, body: str, names: LabelNames
+    want: DesiredIssue, have: Issue, body: str, names: LabelNames,
+    lost: frozenset[str] = frozenset(),
 ) -> list[Action]:
+    """``lost``: labels that left the issue without anyone taking them off (deleted from the
+    project): those the plan wants count as still on it, and go back on it."""
     current = block.parse(have.description)
     assert current is not None  # the index holds only issues with a block
     desired = _fields(want, body)
@@ -254,14 +263,18 @@ def _update(
         "t": have.title, "b": current.body, "d": have.due_date, "m": have.milestone_title,
     }
     reserved = _reserved(have.labels, names)
+    gone = (want.labels - reserved) & lost
     out: list[Action] = []
     new_hashes = dict(current.hashes)
     changes: dict[str, str | None] = {}
     changed_fields: list[str] = []
+    put_back: frozenset[str] = frozenset()
 
     for name in ("t", "b", "d", "m", "l"):
         if name == "l":
-            want_hash, have_hash = block.fingerprint(want.labels), block.fingerprint(reserved)
+            want_hash = block.fingerprint(want.labels)
+            held = _held(reserved, gone, current.hashes.get(name), want_hash)
+            have_hash = block.fingerprint(held)
             same = reserved == want.labels
         elif name == "b":
             want_hash = block.body_fingerprint(desired["b"] or "")
@@ -283,6 +296,8 @@ def _update(
                                             "edited on GitLab; kept. Change the YAML to match, "
                                             "or undo the edit on GitLab"))
                 out.append(_tell(want, have, "kept-edit", name, have_hash, want_hash))
+                if name == "l":  # the plan and the issue had them: the edit was not that
+                    put_back = gone
             else:
                 out.append(Conflict(want.key, have.iid, _FIELD_NAMES[name],
                                     "edited on GitLab and changed in the YAML since the last "
@@ -303,6 +318,9 @@ def _update(
     if "labels" in changed_fields:
         add = tuple(sorted(want.labels - reserved))
         remove = tuple(sorted(reserved - want.labels))
+    elif put_back:
+        add = tuple(sorted(put_back | ({names.sync} - reserved)))
+        changed_fields.append("labels put back")
     elif names.sync not in have.labels:
         # The sync label is how the tracker lists its issues, not a field people decide on:
         # whoever cleared the labels, it goes back (their other choices stay).
@@ -318,6 +336,33 @@ def _update(
         out.append(UpdateIssue(want.key, have.iid, changes, add, remove,
                                tuple(changed_fields)))
     return out
+
+
+LOST_TRIED = 8  # more lost labels than this on one issue: only all or none are tried
+
+
+def _held(reserved: frozenset[str], lost: frozenset[str], stored: str | None,
+          want_hash: str) -> frozenset[str]:
+    """The plan's labels an issue has as far as people decided: those it carries, and those
+    of ``lost`` (taken off by no one) that the last push had written on it.
+
+    The block keeps only a fingerprint of what the last push wrote. When the plan's labels
+    are unchanged since, that is the plan's labels: all of ``lost``. Otherwise a lost label
+    may be one the plan has just gained (it did not exist: the push creates it), never on
+    the issue: the ones that were are those whose return gives the fingerprint back. None
+    fitting means people changed the labels too: the issue's own labels are what they left.
+    """
+    if not lost or stored is None:
+        return reserved
+    if stored == want_hash:
+        return reserved | lost
+    names = sorted(lost)
+    sizes = range(len(names), -1, -1) if len(names) <= LOST_TRIED else (len(names), 0)
+    for size in sizes:
+        for some in itertools.combinations(names, size):
+            if block.fingerprint(reserved | frozenset(some)) == stored:
+                return reserved | frozenset(some)
+    return reserved
 
 
 _TOLD = {
