@@ -281,3 +281,35 @@ def test_a_label_deleted_from_the_project_is_put_back_even_beside_a_yaml_change(
                and a.remove_labels == ("lead::Ministère",) for a in updates)
     assert writes(plan(changed, settle(changed, observed))) == []
 
+
+def test_a_lost_label_goes_back_beside_a_kept_edit_and_waits_in_a_conflict(
+        tmp_path: Path) -> None:
+    """An owner took the lead's label off demo-1.1 (kept, told once); the plan's label,
+    deleted and made again since, is lost from it without anyone's hand: it goes back, the
+    owner's choice stays, and the note's marker is the one the owner's edit alone gives.
+    Were the YAML's labels changed too (a conflict), the issue is left as it is."""
+    plans = load(tmp_path)
+    observed = settle(plans, Observed(PROJECT))
+    mine = issue_of(observed, "demo-1.1")
+    observed = edit(observed, "demo-1.1",
+                    labels=tuple(x for x in mine.labels if x != "lead::Ministère"))
+    (told,) = [a for a in writes(plan(plans, observed)) if isinstance(a, TellOwner)]
+    observed = edit(observed, "demo-1.1", labels=tuple(
+        x for x in mine.labels if x not in ("lead::Ministère", "plan::demo")))
+    lost = dataclasses.replace(observed, lost_labels={mine.iid: frozenset({"plan::demo"})})
+
+    actions = writes(plan(plans, lost))
+    tell, update = actions
+    assert tell == told
+    assert isinstance(update, UpdateIssue)
+    assert (update.add_labels, update.remove_labels) == (("plan::demo",), ())
+    assert update.fields == ("labels put back",)
+    back = dataclasses.replace(apply(lost, [update]), told=frozenset({told.marker}))
+    assert writes(plan(plans, back)) == []
+    assert "lead::Ministère" not in issue_of(back, "demo-1.1").labels
+
+    changed = load(tmp_path, COMMITMENT.replace("{fr: Ministère,", "{fr: Agence,"))
+    actions = plan(changed, lost)
+    assert [a.key for a in actions if isinstance(a, Conflict)] == ["demo-1.1"]
+    assert [(a.add_labels, a.remove_labels) for a in actions
+            if isinstance(a, UpdateIssue) and a.key == "demo-1.1"] in ([], [((), ())])

@@ -8,6 +8,11 @@ notices what is gone, puts it back, and leaves alone what people chose.
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -282,3 +287,52 @@ def test_a_label_an_owner_took_off_one_issue_stays_off_even_when_another_is_dele
     assert kept_notes(project) == {key: 1}
     assert writes_of_a_push(fake_gitlab) == 0
 
+
+@pytest.mark.parametrize("rerun_from", ["same checkout", "another checkout"])
+def test_a_push_killed_between_making_the_label_again_and_putting_it_back(
+        tracker_repo: Callable[..., Path], fake_gitlab: FakeGitLab, project: Any,
+        tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+        rerun_from: str) -> None:
+    """The push that makes a deleted label again is killed after putting it back on one
+    issue; then an owner takes it off that issue. The label now exists and most issues lack
+    it: the re-run, from the same checkout or from another one without its `.tracker/`
+    (a second runner), still tells a deleted label from a person's removal by the issues'
+    label events. It puts the label back on the others without a note, and keeps the
+    owner's removal with one note."""
+    repo = tracker_repo()
+    push()
+    name = "plan::ca-2022-2024"
+    carriers = carrying(project, name)
+    project.labels.delete(name)
+    # the first write to an issue: before this fix, a note; now, the label put back
+    fake_gitlab.add_fault("hold", methods=["POST", "PUT"], route=r"/issues/\d+(/notes)?$",
+                          nth=1)
+    env = {**os.environ, "GITLAB_TOKEN": "owner-token"}
+    process = subprocess.Popen([sys.executable, "-m", "tracker", "push"], cwd=repo, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        fake_gitlab.wait_for_hold(timeout=30)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        fake_gitlab.release_holds()
+    fake_gitlab.faults.clear()
+    assert name in labels(project)
+    (restored,) = carrying(project, name)
+    assert carrying(project, name) == {restored}
+    fake_gitlab.add_user("owner-camille", "reporter", username="camille")
+    with gitlab.Gitlab(fake_gitlab.url, private_token="owner-camille") as people:
+        issue = people.projects.get("ogp/suivi").issues.get(managed(project)[restored].iid)
+        issue.labels = [label for label in issue.labels if label != name]
+        issue.save()
+
+    if rerun_from == "another checkout":
+        other = tmp_path_factory.mktemp("runner")
+        shutil.copytree(repo / "commitments", other / "commitments")
+        shutil.copy(repo / "tracker.yml", other / "tracker.yml")
+        monkeypatch.chdir(other)
+    _, notes = push_counting_notes(fake_gitlab)
+    assert notes == 1
+    assert carrying(project, name) == carriers - {restored}
+    assert kept_notes(project) == {restored: 1}
+    assert writes_of_a_push(fake_gitlab) == 0

@@ -8,6 +8,7 @@ applier performs them, and ``tracker push --dry-run`` prints them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -27,6 +28,8 @@ class Observed:
     identity: Identity | None = None  # which issue follows which item (None: from ``issues``)
     told: frozenset[str] = frozenset()  # markers of the notes to owners already on the issues
     linked: frozenset[int] = frozenset()  # issues a push has related to their parent already
+    # per issue, labels of the plan it lacks that nobody took off it (see push.lost_labels)
+    lost_labels: Mapping[int, frozenset[str]] = field(default_factory=dict)
 
 
 # --- actions --------------------------------------------------------------------------------

@@ -10,6 +10,12 @@ commitments the plan has, where listing every label costs a page per hundred of 
 Only existence is proven, as the label listing proved it: the push creates a missing label
 and never edits one that exists (its colour and description are the owners' to change).
 
+Deleting a label writes no label event on the issues it leaves (GitLab destroys the label's
+links to them, and the events that named it lose their label), while a person taking a label
+off an issue writes a ``remove`` event naming it. So a label an issue lacks that no event of
+the issue names as removed was not taken off by anyone: it was deleted, and perhaps made
+again since, by a push that stopped before putting it back or by hand.
+
 Likewise an issue shows its milestone whole (title, dates, and the project it belongs to):
 when the issues show each plan's milestone, the milestone listing would tell nothing more.
 """
@@ -19,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable
 
-from tracker.gitlab.model import Issue, LabelNames, Milestone
+from tracker.gitlab.model import Issue, LabelEvent, LabelNames, Milestone
 
 PAGE = 100  # labels per page of GitLab's listing, as the client asks for them
 
@@ -28,6 +34,12 @@ def labels_on_issues(wanted: Iterable[str], issues: Iterable[Issue]) -> frozense
     """The ``wanted`` label names that one of ``issues`` carries: each of them exists."""
     carried = {name for issue in issues for name in issue.labels}
     return frozenset(name for name in wanted if name in carried)
+
+
+def not_taken_off(lacking: Iterable[str], events: Iterable[LabelEvent]) -> frozenset[str]:
+    """Of the labels an issue ``lacking``, those none of its label ``events`` removed."""
+    removed = {event.label for event in events if event.action == "remove"}
+    return frozenset(name for name in lacking if name not in removed)
 
 
 def search_term(name: str, names: LabelNames) -> str:

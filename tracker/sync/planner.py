@@ -77,7 +77,8 @@ def plan_push(
         if label.name not in observed.labels
     ]
     # A label of the plan that does not exist is new, or was deleted: deleting a label takes
-    # it off every issue, which is no one's edit of an issue. Those count as still on the
+    # it off every issue, which is no one's edit of an issue. Those, and the labels an issue
+    # lost without anyone taking them off (``observed.lost_labels``), count as still on the
     # issue if the last push had written them there: they go back on it, with no note.
     absent = frozenset(a.name for a in actions if isinstance(a, CreateLabel))
     milestones = {m.title: m for m in observed.milestones}
@@ -132,7 +133,8 @@ def plan_push(
         if block.parse(have.description) is None:
             actions.extend(_repair(want, have, body, names))
             continue
-        actions.extend(a for a in _update(want, have, body, names, absent)
+        lost = absent | observed.lost_labels.get(have.iid, frozenset())
+        actions.extend(a for a in _update(want, have, body, names, lost)
                        if not (isinstance(a, TellOwner) and a.marker in observed.told))
         if want.kind == "milestone":
             parent = index.get(want.commitment_id)

@@ -40,7 +40,12 @@ from tracker.sync.actions import (
     UpdateMilestone,
 )
 from tracker.sync.desired import DesiredState, desired_state
-from tracker.sync.evidence import label_searches, labels_on_issues, milestones_on_issues
+from tracker.sync.evidence import (
+    label_searches,
+    labels_on_issues,
+    milestones_on_issues,
+    not_taken_off,
+)
 from tracker.sync.lease import Lease, gitlab_clock
 from tracker.sync.planner import DUPLICATE_MARK, LEFT_PLAN_MARK, issue_url_iid, plan_of, plan_push
 from tracker.sync.pushed import load_linked, pushed_path, save_pushed
@@ -119,6 +124,30 @@ def observe(client: GitLabClient, desired: DesiredState, aliases: tuple[str, ...
         adoptable=tuple(adoptable),
         identity=identity,
     )
+
+
+def lost_labels(client: GitLabClient, desired: DesiredState, observed: Observed,
+                actions: list[Action]) -> dict[int, frozenset[str]]:
+    """Per issue the plan would tell about an edit of its labels: the existing labels of the
+    plan it lacks that nobody took off it, as its label events show (see
+    :mod:`tracker.sync.evidence`). A label deleted from the project left it without an
+    event, and was made again (by a push stopped before putting it back on every issue, or
+    by hand): its absence is no one's edit there. Labels that do not exist need no asking.
+    """
+    wanted = {d.key: d.labels for d in desired.issues}
+    shown = {issue.iid: issue for issue in observed.issues}
+    out: dict[int, frozenset[str]] = {}
+    for iid, key in sorted({(a.iid, a.key) for a in actions
+                            if isinstance(a, TellOwner) and a.field_name == "labels"}):
+        issue = shown.get(iid)
+        if issue is None:
+            continue
+        lacking = (wanted.get(key, frozenset()) & observed.labels) - frozenset(issue.labels)
+        if lacking:
+            lost = not_taken_off(lacking, client.label_events(iid))
+            if lost:
+                out[iid] = lost
+    return out
 
 
 def told(client: GitLabClient, actions: list[Action]) -> frozenset[str]:
@@ -379,6 +408,10 @@ def push(
             assert observed.identity is not None
             bound.update((key, issue.iid) for key, issue in observed.identity.bound.items())
             actions = plan_push(desired, observed, config.project_aliases, scope)
+            lost = lost_labels(client, desired, observed, actions)
+            if lost:  # a deleted label, made again: no one's edit, so put it back
+                observed = replace(observed, lost_labels=lost)
+                actions = plan_push(desired, observed, config.project_aliases, scope)
             if round_number == 1:  # what is left for people, told already or not
                 result.findings = _findings(actions)
             already = told(client, actions)
