@@ -1,7 +1,10 @@
-"""Shared fixtures: sites built from the shipped example plans (see report_support.py)."""
+"""Shared fixtures: sites built from the shipped example plans (see report_support.py), and
+one Chromium for the browser tests (see browser_support.py)."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,7 @@ import pytest
 from tracker.report import make_report
 from tracker.snapshot import save_snapshot
 
+from browser_support import Chromium, missing  # isort: skip
 from report_support import EXAMPLES, TODAY, example_plans, make_snapshot  # isort: skip
 
 
@@ -27,3 +31,15 @@ def bare_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("no-snapshot")
     make_report(EXAMPLES, root / "missing.json", root / "public", TODAY)
     return root / "public"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Chromium]:
+    """Debian's chromium, started once per test process; each page opens in a tab of its own.
+    Skipped when it is not installed (a failure with ``TRACKER_REQUIRE_BROWSER=1``)."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        missing("Debian's chromium is not installed (apt-get install -y chromium)")
+    assert executable is not None
+    with Chromium(executable) as browser:
+        yield browser

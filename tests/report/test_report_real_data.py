@@ -8,10 +8,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
 import re
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET  # parses only feeds these tests have just built
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,16 +18,9 @@ from typing import Any
 import gitlab
 import jsonschema
 import pytest
+from browser_support import Chromium, axe_source, nu_errors
 from click.testing import CliRunner
 from htmlscan import scan
-from test_report_browser import (
-    AXE_PLACES,
-    RUNNER,
-    VNU_PLACES,
-    _axe_violations,
-    _find,
-    _missing,
-)
 
 from tracker.cli import cli
 from tracker.snapshot import LabelProblem, PushFinding, load_snapshot, save_snapshot
@@ -201,53 +192,16 @@ def test_hidden_comments_are_counted_on_the_page(real: Path) -> None:
 @pytest.mark.slow
 def test_nu_checker_finds_no_error_on_real_data(real: Path) -> None:
     """The W3C Nu checker finds no error on any page of the real-clock site."""
-    java = shutil.which("java")
-    vnu = _find("VNU_JAR", VNU_PLACES)
-    if java is None:
-        _missing("java is not installed (apt-get install -y default-jre-headless)")
-    if vnu is None or not vnu.is_file():
-        _missing("vnu.jar not found: npm install vnu-jar, then set VNU_JAR")
-    assert java is not None
-    assert vnu is not None
-    pages = [str(p) for p in sorted((real / "public").rglob("*.html"))]
-    done = subprocess.run(
-        [java, "-jar", str(vnu), "--errors-only", "--format", "json", *pages],
-        capture_output=True, text=True, timeout=900, check=False,
-    )
-    messages = json.loads(done.stderr)["messages"]  # vnu writes its report on stderr
-    errors = [f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in messages]
-    assert errors == []
-    assert done.returncode == 0
+    assert nu_errors(sorted((real / "public").rglob("*.html"))) == []
 
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_axe_finds_no_violation_on_real_data(real: Path, tmp_path: Path) -> None:
+def test_axe_finds_no_violation_on_real_data(chromium: Chromium, real: Path) -> None:
     """axe-core finds no violation on each page type of the real-clock site, both languages."""
-    chromium = shutil.which("chromium")
-    axe = _find("AXE_CORE_JS", AXE_PLACES)
-    if chromium is None:
-        _missing("Debian's chromium is not installed (apt-get install -y chromium)")
-    if axe is None or not axe.is_file():
-        _missing("axe-core not found: npm install axe-core, then set AXE_CORE_JS")
-    assert chromium is not None
-    assert axe is not None
-    copy = tmp_path / "site"
-    shutil.copytree(real / "public", copy)
-    shutil.copyfile(axe, copy / "assets/axe.min.js")
-    (copy / "assets/axe-run.js").write_text(RUNNER, encoding="utf-8")
+    axe = axe_source()
     names = sorted({kind.format(lang=lang) for kind in PAGE_TYPES for lang in ("fr", "en")})
-    report = {}
-    for name in names:
-        page = copy / name
-        assets = os.path.relpath(copy / "assets", page.parent)
-        text = page.read_text(encoding="utf-8").replace(
-            "</body>",
-            f'<script src="{assets}/axe.min.js"></script>'
-            f'<script src="{assets}/axe-run.js"></script></body>',
-        )
-        page.write_text(text, encoding="utf-8")
-        report[name] = _axe_violations(chromium, page)
+    report = {name: chromium.axe_violations(real / "public" / name, axe) for name in names}
     assert report == {name: [] for name in names}
 
 
