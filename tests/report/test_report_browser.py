@@ -63,7 +63,7 @@ LABEL_PROBE = """
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def phone_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`tracker report` of a Spanish and English plan and a French one (public/); only read."""
     root = tmp_path_factory.mktemp("phone")

@@ -76,7 +76,7 @@ def mx_snapshot(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def us_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site of the imported US half alone."""
     root = tmp_path_factory.mktemp("us")
@@ -90,7 +90,7 @@ def us_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "site"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def mx_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site of the synthetic Spanish and English plan, with a snapshot."""
     root = tmp_path_factory.mktemp("mx")
@@ -229,7 +229,7 @@ def test_the_spanish_plan_reports_appear_in_spanish(mx_site: Path) -> None:
         "en": "Under way", "es": "En proceso"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def mixed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One repository: the French/English examples, the English US plan, the Spanish plan."""
     root = tmp_path_factory.mktemp("mixed")

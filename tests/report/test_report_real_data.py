@@ -11,7 +11,6 @@ import json
 import re
 import shutil
 import xml.etree.ElementTree as ET  # parses only feeds these tests have just built
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +27,6 @@ from tracker.sync import block
 from tracker.testing.fake_gitlab import FakeGitLab
 
 REPO = Path(__file__).resolve().parents[2]
-# Every test reads the `real` module fixture (a push, a pull and a report): one worker builds
-# it once.
-pytestmark = pytest.mark.xdist_group("report-real-data")
 SHIPPED = REPO / "commitments"
 MISTYPED = "fr-2021-2023-46.2"  # due 2021-07-14; carries "Status::in-progres" on GitLab
 KEPT = "fr-2015-2017-22.1.3"
@@ -63,9 +59,13 @@ def _iids(project: Any) -> dict[str, int]:
     return found
 
 
-@pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The tracker folder after push, owners' work on GitLab, pull and report (public/)."""
+@pytest.fixture(scope="session")
+def real(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tracker folder after push, owners' work on GitLab, pull and report (public/).
+
+    Only read by the tests. Session-scoped, so built once per pytest-xdist worker even when
+    the worker runs other modules' tests in between (a module fixture would be built again
+    after each)."""
     folder = tmp_path_factory.mktemp("real-clock")
     for plan in sorted(p.name for p in SHIPPED.iterdir() if p.is_dir()):
         shutil.copytree(SHIPPED / plan, folder / "commitments" / plan)
@@ -109,7 +109,7 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         save_snapshot(dataclasses.replace(snapshot, items=items), path)
         result = runner.invoke(cli, ["report", "--out", "public"])
         assert result.exit_code == 0, result.output
-        yield folder
+    return folder
 
 
 def test_times_on_pages_have_at_most_milliseconds(real: Path) -> None:

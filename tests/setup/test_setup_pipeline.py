@@ -164,7 +164,7 @@ def test_no_script_line_prints_or_names_a_token(pipeline: dict[str, Any]) -> Non
         assert "TOKEN" not in line, line
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def venv_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtual environment with this checkout installed by pip (not editable).
 
@@ -192,7 +192,6 @@ def venv_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline-venv")  # both share venv_bin: build it once
 @pytest.mark.parametrize("source", [True, False], ids=["repository", "scaffold"])
 def test_every_job_runs_locally_and_ends_with_a_published_report(
     source: bool, venv_bin: Path, fake_gitlab: FakeGitLab, tmp_path: Path
