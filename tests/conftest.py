@@ -46,9 +46,9 @@ def tracker_repo(
     """Make a tracker repository in tmp_path and work from it.
 
     It holds the shipped plans (or the named ones), a ``tracker.yml`` for the fake GitLab with
-    no pause between writes and a 10 ms retry backoff plus any extra ``settings`` lines, and
-    ``GITLAB_TOKEN`` set to the owner's token; GitLab settings from the caller's environment
-    are cleared.
+    no pause between writes, a 10 ms retry backoff and a look every 50 ms at the lease of a
+    push it waits for, plus any extra ``settings`` lines, and ``GITLAB_TOKEN`` set to the
+    owner's token; GitLab settings from the caller's environment are cleared.
     """
 
     def make(*plans: str, settings: str = "") -> Path:
@@ -56,8 +56,9 @@ def tracker_repo(
             shutil.copytree(SHIPPED / plan, tmp_path / "commitments" / plan)
         (tmp_path / "tracker.yml").write_text(
             f"gitlab_url: {fake_gitlab.url}\nproject: ogp/suivi\nwrite_interval: 0\n"
-            # GitLab answers at once here: a short backoff keeps retry paths real, not slow.
-            f"retry_backoff: 0.01\n{settings}",
+            # GitLab answers at once here: a short backoff and lease poll keep retry and wait
+            # paths real, not slow.
+            f"retry_backoff: 0.01\nlease_poll: 0.05\n{settings}",
             encoding="utf-8")
         monkeypatch.chdir(tmp_path)
         monkeypatch.setenv("GITLAB_TOKEN", "owner-token")
