@@ -3,7 +3,7 @@
 A module of its own, not conftest.py, as report_support.py: test modules import these names.
 
 One Chromium serves a whole session (see the ``chromium`` fixture in conftest.py): it is
-driven over the DevTools protocol on a pipe, and each page gets a fresh tab. Starting Chromium
+driven over the DevTools protocol on a pipe, and opens page after page in one tab. Starting Chromium
 costs about a second, ten times what opening a page in it does; one start per page made the
 two axe tests a minute of the suite. The Nu checker checks every page of a run in one start of
 Java, whose just-in-time compiler is kept to its first tier: a short run spends its time
@@ -125,6 +125,7 @@ class Chromium:
         self._buffer = b""
         self._last_id = 0
         self._events: list[dict[str, Any]] = []
+        self._session: str | None = None
 
     def __enter__(self) -> Self:
         return self
@@ -198,37 +199,41 @@ class Chromium:
         while True:
             for event in self._events:
                 if event.get("method") == method and event.get("sessionId") == session:
-                    self._events.clear()  # the tab's earlier events are of no use now
                     return
             self._events.append(self._message(deadline))
 
+    def _tab(self) -> str:
+        """The session of the one tab that every page opens in (a new tab is a new renderer
+        process: a fifth of the time of a page checked with axe)."""
+        if self._session is None:
+            target = self._send("Target.createTarget", {"url": "about:blank"})["targetId"]
+            self._session = self._send("Target.attachToTarget",
+                                       {"targetId": target, "flatten": True})["sessionId"]
+            self._send("Page.enable", session=self._session)
+        return self._session
+
     def evaluate(self, page: Path, scripts: tuple[str, ...], width: int = 1280,
                  height: int = 800) -> Any:
-        """Open ``page`` in a new tab of ``width`` x ``height`` pixels; once it has loaded,
-        run ``scripts`` in it one after the other (a promise is awaited) and give the last
-        one's value. The scripts run as DevTools runs them: the page's Content-Security-
-        Policy, which allows only the site's own script files, does not apply to them."""
-        target = self._send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = self._send("Target.attachToTarget",
-                             {"targetId": target, "flatten": True})["sessionId"]
-        try:
-            self._send("Emulation.setDeviceMetricsOverride",
-                       {"width": width, "height": height, "deviceScaleFactor": 1,
-                        "mobile": False}, session)
-            self._send("Page.enable", session=session)
-            navigated = self._send("Page.navigate", {"url": page.as_uri()}, session)
-            assert "errorText" not in navigated, f"{page}: {navigated['errorText']}"
-            self._wait_for("Page.loadEventFired", session)
-            value = None
-            for script in scripts:
-                done = self._send("Runtime.evaluate",
-                                  {"expression": script, "awaitPromise": True,
-                                   "returnByValue": True}, session)
-                assert "exceptionDetails" not in done, f"{page}: {done['exceptionDetails']}"
-                value = done["result"].get("value")
-            return value
-        finally:
-            self._send("Target.closeTarget", {"targetId": target})
+        """Open ``page`` at ``width`` x ``height`` pixels; once it has loaded, run ``scripts``
+        in it one after the other (a promise is awaited) and give the last one's value. The
+        scripts run as DevTools runs them: the page's Content-Security-Policy, which allows
+        only the site's own script files, does not apply to them."""
+        session = self._tab()
+        self._send("Emulation.setDeviceMetricsOverride",
+                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+                   session)
+        self._events.clear()  # only the load this navigation causes may end the wait below
+        navigated = self._send("Page.navigate", {"url": page.as_uri()}, session)
+        assert "errorText" not in navigated, f"{page}: {navigated['errorText']}"
+        self._wait_for("Page.loadEventFired", session)
+        value = None
+        for script in scripts:
+            done = self._send("Runtime.evaluate",
+                              {"expression": script, "awaitPromise": True,
+                               "returnByValue": True}, session)
+            assert "exceptionDetails" not in done, f"{page}: {done['exceptionDetails']}"
+            value = done["result"].get("value")
+        return value
 
     def axe_violations(self, page: Path, axe: str) -> list[str]:
         """axe-core's violations on ``page`` (``axe`` is axe.min.js), one line each."""
