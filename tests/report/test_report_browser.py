@@ -10,6 +10,7 @@ See browser_support.py.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -64,17 +65,20 @@ LABEL_PROBE = """
 
 
 @pytest.fixture(scope="session")
-def phone_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`tracker report` of a Spanish and English plan and a French one (public/); only read."""
-    root = tmp_path_factory.mktemp("phone")
-    fixtures = REPO / "tests/fixtures/synthetic/mx-2024-2026"
-    shutil.copytree(fixtures, root / "commitments/mx-2024-2026")
-    shutil.copytree(REPO / "commitments/fr-2015-2017", root / "commitments/fr-2015-2017")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(root)
-        result = CliRunner().invoke(cli, ["report", "--out", "public"])
-    assert result.exit_code == 0, result.output
-    return root / "public"
+def phone_site(built_once: Callable[..., Path]) -> Path:
+    """`tracker report` of a Spanish and English plan and a French one (public/), built once;
+    only read."""
+
+    def build(root: Path) -> None:
+        fixtures = REPO / "tests/fixtures/synthetic/mx-2024-2026"
+        shutil.copytree(fixtures, root / "commitments/mx-2024-2026")
+        shutil.copytree(REPO / "commitments/fr-2015-2017", root / "commitments/fr-2015-2017")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(root)
+            result = CliRunner().invoke(cli, ["report", "--out", "public"])
+        assert result.exit_code == 0, result.output
+
+    return built_once("phone", build) / "public"
 
 
 @pytest.mark.browser

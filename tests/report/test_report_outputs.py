@@ -7,6 +7,7 @@ import dataclasses
 import json
 import re
 import xml.etree.ElementTree as ET  # parses only feeds these tests have just built
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -243,20 +244,23 @@ FIRST_FORMULA_ID = 777
 
 
 @pytest.fixture(scope="session")
-def formula_comments_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def formula_comments_csv(built_once: Callable[..., Path]) -> Path:
     """data/comments.csv of the examples' report whose first commitment has, as its comments,
     each of FORMULA_BODIES (ids 777, 778...): one build for every case; only read."""
-    root = tmp_path_factory.mktemp("formulas")
-    plans = example_plans()
-    snapshot = make_snapshot(plans)
-    key = next(plans.commitments()).id
-    state = snapshot.items[key]
-    hostile = tuple(dataclasses.replace(state.comments[0], body=body, id=FIRST_FORMULA_ID + n)
-                    for n, body in enumerate(FORMULA_BODIES))
-    items = {**snapshot.items, key: dataclasses.replace(state, comments=hostile)}
-    save_snapshot(dataclasses.replace(snapshot, items=items), root / "snapshot.json")
-    make_report(EXAMPLES, root / "snapshot.json", root / "public", TODAY)
-    return root / "public/data/comments.csv"
+
+    def build(root: Path) -> None:
+        plans = example_plans()
+        snapshot = make_snapshot(plans)
+        key = next(plans.commitments()).id
+        state = snapshot.items[key]
+        hostile = tuple(dataclasses.replace(state.comments[0], body=body,
+                                            id=FIRST_FORMULA_ID + n)
+                        for n, body in enumerate(FORMULA_BODIES))
+        items = {**snapshot.items, key: dataclasses.replace(state, comments=hostile)}
+        save_snapshot(dataclasses.replace(snapshot, items=items), root / "snapshot.json")
+        make_report(EXAMPLES, root / "snapshot.json", root / "public", TODAY)
+
+    return built_once("formulas", build) / "public/data/comments.csv"
 
 
 @pytest.mark.parametrize("body", FORMULA_BODIES)

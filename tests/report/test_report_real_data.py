@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import xml.etree.ElementTree as ET  # parses only feeds these tests have just built
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +61,15 @@ def _iids(project: Any) -> dict[str, int]:
 
 
 @pytest.fixture(scope="session")
-def real(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def real(built_once: Callable[..., Path]) -> Path:
     """The tracker folder after push, owners' work on GitLab, pull and report (public/).
 
-    Only read by the tests. Session-scoped, so built once per pytest-xdist worker even when
-    the worker runs other modules' tests in between (a module fixture would be built again
-    after each)."""
-    folder = tmp_path_factory.mktemp("real-clock")
+    Only read by the tests: built once for the whole run (see ``built_once``)."""
+    return built_once("real-clock", _push_work_pull_report)
+
+
+def _push_work_pull_report(folder: Path) -> None:
+    """Fill ``folder`` as ``real`` says, against a fake GitLab whose clock ticks."""
     for plan in sorted(p.name for p in SHIPPED.iterdir() if p.is_dir()):
         shutil.copytree(SHIPPED / plan, folder / "commitments" / plan)
     with FakeGitLab(ticking_clock=True) as server, pytest.MonkeyPatch.context() as patch:
@@ -109,7 +112,6 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Path:
         save_snapshot(dataclasses.replace(snapshot, items=items), path)
         result = runner.invoke(cli, ["report", "--out", "public"])
         assert result.exit_code == 0, result.output
-    return folder
 
 
 def test_times_on_pages_have_at_most_milliseconds(real: Path) -> None:
