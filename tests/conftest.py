@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +18,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the tests marked slow first: with pytest-xdist, a long test started last keeps one
     worker busy while the others sit idle; started first, the short ones fill in around it."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(scope="session")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """``built_once(name, build)``: a folder that ``build(folder)`` fills once per test run.
+
+    For what is costly to build and only read (a pulled site, a virtual environment): the
+    first pytest-xdist worker to ask builds it, in a folder all the workers of the run share;
+    one that asks meanwhile waits for it, and later ones find it built. Without workers
+    (``-n 0``) it is this run's own folder."""
+    base = tmp_path_factory.getbasetemp()
+    # With workers, each has basetemp/../popen-gwN: the parent is this run's, not older runs'.
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    shared = shared / "built-once"
+    shared.mkdir(exist_ok=True)
+
+    def built(name: str, build: Callable[[Path], object]) -> Path:
+        folder, done = shared / name, shared / f"{name}.done"
+        with (shared / f"{name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if not done.exists():
+                shutil.rmtree(folder, ignore_errors=True)  # a build that failed part way
+                folder.mkdir()
+                build(folder)
+                done.touch()
+        return folder
+
+    return built
 
 
 @pytest.fixture
@@ -46,9 +76,9 @@ def tracker_repo(
     """Make a tracker repository in tmp_path and work from it.
 
     It holds the shipped plans (or the named ones), a ``tracker.yml`` for the fake GitLab with
-    no pause between writes and a 10 ms retry backoff plus any extra ``settings`` lines, and
-    ``GITLAB_TOKEN`` set to the owner's token; GitLab settings from the caller's environment
-    are cleared.
+    no pause between writes, a 10 ms retry backoff and a look every 50 ms at the lease of a
+    push it waits for, plus any extra ``settings`` lines, and ``GITLAB_TOKEN`` set to the
+    owner's token; GitLab settings from the caller's environment are cleared.
     """
 
     def make(*plans: str, settings: str = "") -> Path:
@@ -56,8 +86,9 @@ def tracker_repo(
             shutil.copytree(SHIPPED / plan, tmp_path / "commitments" / plan)
         (tmp_path / "tracker.yml").write_text(
             f"gitlab_url: {fake_gitlab.url}\nproject: ogp/suivi\nwrite_interval: 0\n"
-            # GitLab answers at once here: a short backoff keeps retry paths real, not slow.
-            f"retry_backoff: 0.01\n{settings}",
+            # GitLab answers at once here: a short backoff and lease poll keep retry and wait
+            # paths real, not slow.
+            f"retry_backoff: 0.01\nlease_poll: 0.05\n{settings}",
             encoding="utf-8")
         monkeypatch.chdir(tmp_path)
         monkeypatch.setenv("GITLAB_TOKEN", "owner-token")

@@ -81,6 +81,13 @@ def _seconds(value: Any) -> float:
     return float(value)
 
 
+def _poll(value: Any) -> float:
+    # Never 0: a push waiting for another would ask GitLab for the lease without a pause.
+    if not _is_number(value) or not 0.01 <= value <= 60:
+        raise ValueError("must be a number of seconds from 0.01 to 60")
+    return float(value)
+
+
 def _hours(value: Any) -> float:
     # A year at most: deleted issues must be noticed some day, and larger numbers overflow.
     if not _is_number(value) or not 0 <= value <= 8760:
@@ -152,6 +159,8 @@ SETTINGS: tuple[Setting, ...] = (
             _seconds),
     Setting("lease_ttl", "seconds after which the lease of a push that died elsewhere is "
             "taken over", 300.0, _seconds),
+    Setting("lease_poll", "seconds between two looks at the lease of a push this one waits for",
+            2.0, _poll),
     Setting("stale_after_days", "days without a change after which the attention page lists "
             "an unfinished item as stale", 90, _days),
     # Between two full listings a pull asks GitLab only for the issues updated since the last
@@ -180,6 +189,7 @@ class Config:
     retry_backoff: float = 0.5
     lease_wait: float = 360.0
     lease_ttl: float = 300.0
+    lease_poll: float = 2.0
     stale_after_days: int = 90
     full_pull_every: float = 24.0
 

@@ -4,38 +4,22 @@ Needs Debian's ``chromium`` and the npm package ``axe-core`` (``AXE_CORE_JS`` na
 ``axe.min.js``, else a few known places are tried); the HTML check needs ``java`` and
 ``vnu.jar`` from the npm package ``vnu-jar`` (``VNU_JAR``). Each test is skipped, saying what
 is missing, when its tools are absent; with ``TRACKER_REQUIRE_BROWSER=1`` it fails instead.
+See browser_support.py.
 """
 
 from __future__ import annotations
 
-import html
-import json
-import os
-import posixpath
-import re
 import shutil
-import subprocess
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from browser_support import Chromium, axe_source, nu_errors
+from click.testing import CliRunner
+
+from tracker.cli import cli
 
 REPO = Path(__file__).resolve().parents[2]
-AXE_PLACES = (
-    REPO / "node_modules/axe-core/axe.min.js",
-    Path("/opt/axe/node_modules/axe-core/axe.min.js"),
-    Path("/usr/local/lib/node_modules/axe-core/axe.min.js"),
-    Path("/usr/lib/node_modules/axe-core/axe.min.js"),
-)
-VNU_PLACES = (
-    REPO / "node_modules/vnu-jar/build/dist/vnu.jar",
-    Path("/opt/axe/node_modules/vnu-jar/build/dist/vnu.jar"),
-    Path("/usr/local/lib/node_modules/vnu-jar/build/dist/vnu.jar"),
-)
-CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-)
 PAGES = (
     "index.html",
     "fr/index.html",
@@ -52,71 +36,14 @@ PAGES = (
     "fr/attention/index.html",
     "en/attention/index.html",
 )
-RUNNER = """
-axe.run(document, { resultTypes: ["violations"] }).then(function (result) {
-  var out = document.createElement("pre");
-  out.id = "axe-result";
-  out.textContent = JSON.stringify(result.violations.map(function (v) {
-    return v.id + " (" + v.impact + "): " + v.help + " at " +
-      v.nodes.map(function (n) { return n.target.join(" "); }).join(", ");
-  }));
-  document.body.appendChild(out);
-});
-"""
-
-
-def _missing(what: str) -> None:
-    if os.environ.get("TRACKER_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{what} (TRACKER_REQUIRE_BROWSER=1)")
-    pytest.skip(what)
-
-
-def _find(env: str, places: tuple[Path, ...]) -> Path | None:
-    if os.environ.get(env):
-        return Path(os.environ[env])
-    return next((place for place in places if place.is_file()), None)
-
-
-def _axe_violations(chromium: str, page: Path) -> list[str]:
-    with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-             "--virtual-time-budget=30000", "--dump-dom", page.as_uri()],
-            capture_output=True, text=True, timeout=120, check=False,
-        )
-    match = re.search(r'<pre id="axe-result">(.*?)</pre>', done.stdout, re.S)
-    assert match, f"axe did not report on {page}: {done.stderr[-2000:]}"
-    result: list[str] = json.loads(html.unescape(match[1]))
-    return result
 
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_axe_finds_no_violation(site: Path, tmp_path: Path) -> None:
+def test_axe_finds_no_violation(chromium: Chromium, site: Path) -> None:
     """axe-core reports no violation on each kind of page, in both languages."""
-    chromium = shutil.which("chromium")
-    axe = _find("AXE_CORE_JS", AXE_PLACES)
-    if chromium is None:
-        _missing("Debian's chromium is not installed (apt-get install -y chromium)")
-    if axe is None or not axe.is_file():
-        _missing("axe-core not found: npm install axe-core, then set AXE_CORE_JS")
-    assert chromium is not None
-    assert axe is not None
-    copy = tmp_path / "site"
-    shutil.copytree(site, copy)
-    shutil.copyfile(axe, copy / "assets/axe.min.js")
-    (copy / "assets/axe-run.js").write_text(RUNNER, encoding="utf-8")
-    report = {}
-    for name in PAGES:
-        page = copy / name
-        assets = posixpath.relpath("assets", posixpath.dirname(name) or ".")
-        text = page.read_text(encoding="utf-8").replace(
-            "</body>",
-            f'<script src="{assets}/axe.min.js"></script>'
-            f'<script src="{assets}/axe-run.js"></script></body>',
-        )
-        page.write_text(text, encoding="utf-8")
-        report[name] = _axe_violations(chromium, page)
+    axe = axe_source()
+    report = {name: chromium.axe_violations(site / name, axe) for name in PAGES}
     assert report == {name: [] for name in PAGES}
 
 
@@ -124,68 +51,46 @@ def test_axe_finds_no_violation(site: Path, tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_nu_html_checker_finds_no_error(site: Path, bare_site: Path) -> None:
     """The W3C Nu HTML checker (vnu) reports no error on any page, with or without snapshot."""
-    java = shutil.which("java")
-    vnu = _find("VNU_JAR", VNU_PLACES)
-    if java is None:
-        _missing("java is not installed (apt-get install -y default-jre-headless)")
-    if vnu is None or not vnu.is_file():
-        _missing("vnu.jar not found: npm install vnu-jar, then set VNU_JAR")
-    assert java is not None
-    assert vnu is not None
-    pages = [str(p) for root in (site, bare_site) for p in sorted(root.rglob("*.html"))]
-    done = subprocess.run(
-        [java, "-jar", str(vnu), "--errors-only", "--format", "json", *pages],
-        capture_output=True, text=True, timeout=600, check=False,
-    )
-    messages = json.loads(done.stderr)["messages"]  # vnu writes its report on stderr
-    errors = [f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in messages]
-    assert errors == []
-    assert done.returncode == 0
+    pages = [p for root in (site, bare_site) for p in sorted(root.rglob("*.html"))]
+    assert nu_errors(pages) == []
 
 
-# The site's Content-Security-Policy allows only scripts from its own files.
+# What a phone shows before each cell of a stacked table: the ::before content of its label.
 LABEL_PROBE = """
-var cell = document.querySelector("table.stack td[data-label]");
-var out = document.createElement("pre");
-out.id = "label-probe";
-out.textContent = cell ? getComputedStyle(cell, "::before").content : "no cell";
-document.body.appendChild(out);
+(function () {
+  var cell = document.querySelector("table.stack td[data-label]");
+  return cell ? getComputedStyle(cell, "::before").content : "no cell";
+})()
 """
+
+
+@pytest.fixture(scope="session")
+def phone_site(built_once: Callable[..., Path]) -> Path:
+    """`tracker report` of a Spanish and English plan and a French one (public/), built once;
+    only read."""
+
+    def build(root: Path) -> None:
+        fixtures = REPO / "tests/fixtures/synthetic/mx-2024-2026"
+        shutil.copytree(fixtures, root / "commitments/mx-2024-2026")
+        shutil.copytree(REPO / "commitments/fr-2015-2017", root / "commitments/fr-2015-2017")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(root)
+            result = CliRunner().invoke(cli, ["report", "--out", "public"])
+        assert result.exit_code == 0, result.output
+
+    return built_once("phone", build) / "public"
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("lang", "label"), [("es", "Fecha límite"), ("en", "Due"),
                                              ("fr", "Échéance")])
 def test_phone_table_labels_use_each_language_s_colon(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str, label: str) -> None:
+        chromium: Chromium, phone_site: Path, lang: str, label: str) -> None:
     """At 360 px, a milestone table stacks each cell under its label: "Estado: ", "Status: ",
     but French "Statut : " (a space before the colon in French only)."""
-    from click.testing import CliRunner
-
-    from tracker.cli import cli
-
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        _missing("Debian's chromium is not installed (apt-get install -y chromium)")
-    assert chromium is not None
-    fixtures = REPO / "tests/fixtures/synthetic/mx-2024-2026"
-    shutil.copytree(fixtures, tmp_path / "commitments/mx-2024-2026")
-    shutil.copytree(REPO / "commitments/fr-2015-2017", tmp_path / "commitments/fr-2015-2017")
-    monkeypatch.chdir(tmp_path)
-    assert CliRunner().invoke(cli, ["report", "--out", "public"]).exit_code == 0
     plan, commitment = ("fr-2015-2017", "fr-2015-2017-22") if lang == "fr" else (
         "mx-2024-2026", "mx-2024-2026-c01")
-    page = tmp_path / f"public/{lang}/{plan}/commitments/{commitment}.html"
-    (tmp_path / "public/assets/label-probe.js").write_text(LABEL_PROBE, encoding="utf-8")
-    page.write_text(page.read_text(encoding="utf-8").replace(
-        "</body>", '<script src="../../../assets/label-probe.js"></script></body>'),
-        encoding="utf-8")
-    with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=360,800",
-             "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
-            capture_output=True, text=True, timeout=120, check=False)
-    match = re.search(r'<pre id="label-probe">(.*?)</pre>', done.stdout, re.S)
-    assert match, done.stderr[-2000:]
+    page = phone_site / f"{lang}/{plan}/commitments/{commitment}.html"
+    content = chromium.evaluate(page, (LABEL_PROBE,), width=360, height=800)
     colon = " : " if lang == "fr" else ": "
-    assert html.unescape(match[1]) == f'"{label}{colon}"'  # CSS gives the content quoted
+    assert content == f'"{label}{colon}"'  # CSS gives the content quoted

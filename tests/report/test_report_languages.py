@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -76,29 +77,33 @@ def mx_snapshot(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def us_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site of the imported US half alone."""
-    root = tmp_path_factory.mktemp("us")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(root)
-        import_us(root / "commitments")
-        result = report(root / "commitments", root / "site")
-    assert result.stderr == ""
-    assert result.stdout.splitlines()[-1].startswith(
-        "Report written to " + str(root / "site") + "/: 43 pages in 1 language (en) (")
-    return root / "site"
+@pytest.fixture(scope="session")
+def us_site(built_once: Callable[..., Path]) -> Path:
+    """The site of the imported US half alone (built once, only read)."""
+
+    def build(root: Path) -> None:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(root)
+            import_us(root / "commitments")
+            result = report(root / "commitments", root / "site")
+        assert result.stderr == ""
+        assert result.stdout.splitlines()[-1].startswith(
+            "Report written to " + str(root / "site") + "/: 43 pages in 1 language (en) (")
+
+    return built_once("us", build) / "site"
 
 
-@pytest.fixture(scope="module")
-def mx_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site of the synthetic Spanish and English plan, with a snapshot."""
-    root = tmp_path_factory.mktemp("mx")
-    shutil.copytree(MX, root / "commitments" / MX.name)
-    snapshot = mx_snapshot(root / "snapshot.json")
-    result = report(root / "commitments", root / "site", "--snapshot", snapshot)
-    assert result.stderr == ""
-    return root / "site"
+@pytest.fixture(scope="session")
+def mx_site(built_once: Callable[..., Path]) -> Path:
+    """The site of the synthetic Spanish and English plan, with a snapshot (built once)."""
+
+    def build(root: Path) -> None:
+        shutil.copytree(MX, root / "commitments" / MX.name)
+        snapshot = mx_snapshot(root / "snapshot.json")
+        result = report(root / "commitments", root / "site", "--snapshot", snapshot)
+        assert result.stderr == ""
+
+    return built_once("mx", build) / "site"
 
 
 def test_the_us_half_builds_an_english_only_site(us_site: Path) -> None:
@@ -229,19 +234,22 @@ def test_the_spanish_plan_reports_appear_in_spanish(mx_site: Path) -> None:
         "en": "Under way", "es": "En proceso"}
 
 
-@pytest.fixture(scope="module")
-def mixed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One repository: the French/English examples, the English US plan, the Spanish plan."""
-    root = tmp_path_factory.mktemp("mixed")
-    shutil.copytree(EXAMPLES, root / "commitments")
-    shutil.copytree(MX, root / "commitments" / MX.name)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(root)
-        import_us(root / "commitments")
-        result = report(root / "commitments", root / "site")
-    assert result.stdout.splitlines()[-1].startswith(
-        f"Report written to {root / 'site'}/: 125 pages in 3 languages (en, fr, es) (")
-    return root / "site"
+@pytest.fixture(scope="session")
+def mixed_site(built_once: Callable[..., Path]) -> Path:
+    """One repository: the French/English examples, the English US plan, the Spanish plan
+    (built once, only read)."""
+
+    def build(root: Path) -> None:
+        shutil.copytree(EXAMPLES, root / "commitments")
+        shutil.copytree(MX, root / "commitments" / MX.name)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(root)
+            import_us(root / "commitments")
+            result = report(root / "commitments", root / "site")
+        assert result.stdout.splitlines()[-1].startswith(
+            f"Report written to {root / 'site'}/: 125 pages in 3 languages (en, fr, es) (")
+
+    return built_once("mixed", build) / "site"
 
 
 def test_one_site_holds_each_plan_in_its_own_languages(mixed_site: Path) -> None:

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import re
 import xml.etree.ElementTree as ET  # parses only feeds these tests have just built
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -233,23 +234,42 @@ def test_crash_mid_build_leaves_the_old_site_and_no_temporary_folder(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "snap.json"]
 
 
-@pytest.mark.parametrize("body", [
+# Comment bodies a spreadsheet would run as formulas, even behind a blank or in full-width forms.
+FORMULA_BODIES = (
     '=HYPERLINK("https://evil.example/","open me")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
     " =1+1", "\n=1+1", "\uff1dHYPERLINK(\"https://evil.example/\")", "\uff0b1", "\uff0d1",
     "\uff20SUM(A1)",
-])
-def test_csv_cells_a_spreadsheet_would_run_are_quoted(tmp_path: Path, body: str) -> None:
+)
+FIRST_FORMULA_ID = 777
+
+
+@pytest.fixture(scope="session")
+def formula_comments_csv(built_once: Callable[..., Path]) -> Path:
+    """data/comments.csv of the examples' report whose first commitment has, as its comments,
+    each of FORMULA_BODIES (ids 777, 778...): one build for every case; only read."""
+
+    def build(root: Path) -> None:
+        plans = example_plans()
+        snapshot = make_snapshot(plans)
+        key = next(plans.commitments()).id
+        state = snapshot.items[key]
+        hostile = tuple(dataclasses.replace(state.comments[0], body=body,
+                                            id=FIRST_FORMULA_ID + n)
+                        for n, body in enumerate(FORMULA_BODIES))
+        items = {**snapshot.items, key: dataclasses.replace(state, comments=hostile)}
+        save_snapshot(dataclasses.replace(snapshot, items=items), root / "snapshot.json")
+        make_report(EXAMPLES, root / "snapshot.json", root / "public", TODAY)
+
+    return built_once("formulas", build) / "public/data/comments.csv"
+
+
+@pytest.mark.parametrize("body", FORMULA_BODIES)
+def test_csv_cells_a_spreadsheet_would_run_are_quoted(formula_comments_csv: Path,
+                                                      body: str) -> None:
     """A comment a spreadsheet could run, even behind a blank or in full-width forms, is quoted."""
-    plans = example_plans()
-    snapshot = make_snapshot(plans)
-    key = next(plans.commitments()).id
-    state = snapshot.items[key]
-    hostile = dataclasses.replace(state.comments[0], body=body, id=777)
-    items = {**snapshot.items, key: dataclasses.replace(state, comments=(hostile,))}
-    save_snapshot(dataclasses.replace(snapshot, items=items), tmp_path / "snapshot.json")
-    make_report(EXAMPLES, tmp_path / "snapshot.json", tmp_path / "public", TODAY)
-    _, rows = _csv(tmp_path / "public/data/comments.csv")
-    assert [row["body"] for row in rows if row["comment_id"] == "777"] == ["'" + body]
+    comment_id = str(FIRST_FORMULA_ID + FORMULA_BODIES.index(body))
+    _, rows = _csv(formula_comments_csv)
+    assert [row["body"] for row in rows if row["comment_id"] == comment_id] == ["'" + body]
     assert all(not row["body"].startswith(("=", "+", "-", "@", " ")) for row in rows)
 
 

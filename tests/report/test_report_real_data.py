@@ -8,28 +8,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
 import re
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET  # parses only feeds these tests have just built
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import gitlab
 import jsonschema
 import pytest
+from browser_support import Chromium, axe_source, nu_errors
 from click.testing import CliRunner
 from htmlscan import scan
-from test_report_browser import (
-    AXE_PLACES,
-    RUNNER,
-    VNU_PLACES,
-    _axe_violations,
-    _find,
-    _missing,
-)
 
 from tracker.cli import cli
 from tracker.snapshot import LabelProblem, PushFinding, load_snapshot, save_snapshot
@@ -37,9 +28,6 @@ from tracker.sync import block
 from tracker.testing.fake_gitlab import FakeGitLab
 
 REPO = Path(__file__).resolve().parents[2]
-# Every test reads the `real` module fixture (a push, a pull and a report): one worker builds
-# it once.
-pytestmark = pytest.mark.xdist_group("report-real-data")
 SHIPPED = REPO / "commitments"
 MISTYPED = "fr-2021-2023-46.2"  # due 2021-07-14; carries "Status::in-progres" on GitLab
 KEPT = "fr-2015-2017-22.1.3"
@@ -72,10 +60,16 @@ def _iids(project: Any) -> dict[str, int]:
     return found
 
 
-@pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The tracker folder after push, owners' work on GitLab, pull and report (public/)."""
-    folder = tmp_path_factory.mktemp("real-clock")
+@pytest.fixture(scope="session")
+def real(built_once: Callable[..., Path]) -> Path:
+    """The tracker folder after push, owners' work on GitLab, pull and report (public/).
+
+    Only read by the tests: built once for the whole run (see ``built_once``)."""
+    return built_once("real-clock", _push_work_pull_report)
+
+
+def _push_work_pull_report(folder: Path) -> None:
+    """Fill ``folder`` as ``real`` says, against a fake GitLab whose clock ticks."""
     for plan in sorted(p.name for p in SHIPPED.iterdir() if p.is_dir()):
         shutil.copytree(SHIPPED / plan, folder / "commitments" / plan)
     with FakeGitLab(ticking_clock=True) as server, pytest.MonkeyPatch.context() as patch:
@@ -118,7 +112,6 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         save_snapshot(dataclasses.replace(snapshot, items=items), path)
         result = runner.invoke(cli, ["report", "--out", "public"])
         assert result.exit_code == 0, result.output
-        yield folder
 
 
 def test_times_on_pages_have_at_most_milliseconds(real: Path) -> None:
@@ -201,53 +194,16 @@ def test_hidden_comments_are_counted_on_the_page(real: Path) -> None:
 @pytest.mark.slow
 def test_nu_checker_finds_no_error_on_real_data(real: Path) -> None:
     """The W3C Nu checker finds no error on any page of the real-clock site."""
-    java = shutil.which("java")
-    vnu = _find("VNU_JAR", VNU_PLACES)
-    if java is None:
-        _missing("java is not installed (apt-get install -y default-jre-headless)")
-    if vnu is None or not vnu.is_file():
-        _missing("vnu.jar not found: npm install vnu-jar, then set VNU_JAR")
-    assert java is not None
-    assert vnu is not None
-    pages = [str(p) for p in sorted((real / "public").rglob("*.html"))]
-    done = subprocess.run(
-        [java, "-jar", str(vnu), "--errors-only", "--format", "json", *pages],
-        capture_output=True, text=True, timeout=900, check=False,
-    )
-    messages = json.loads(done.stderr)["messages"]  # vnu writes its report on stderr
-    errors = [f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in messages]
-    assert errors == []
-    assert done.returncode == 0
+    assert nu_errors(sorted((real / "public").rglob("*.html"))) == []
 
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_axe_finds_no_violation_on_real_data(real: Path, tmp_path: Path) -> None:
+def test_axe_finds_no_violation_on_real_data(chromium: Chromium, real: Path) -> None:
     """axe-core finds no violation on each page type of the real-clock site, both languages."""
-    chromium = shutil.which("chromium")
-    axe = _find("AXE_CORE_JS", AXE_PLACES)
-    if chromium is None:
-        _missing("Debian's chromium is not installed (apt-get install -y chromium)")
-    if axe is None or not axe.is_file():
-        _missing("axe-core not found: npm install axe-core, then set AXE_CORE_JS")
-    assert chromium is not None
-    assert axe is not None
-    copy = tmp_path / "site"
-    shutil.copytree(real / "public", copy)
-    shutil.copyfile(axe, copy / "assets/axe.min.js")
-    (copy / "assets/axe-run.js").write_text(RUNNER, encoding="utf-8")
+    axe = axe_source()
     names = sorted({kind.format(lang=lang) for kind in PAGE_TYPES for lang in ("fr", "en")})
-    report = {}
-    for name in names:
-        page = copy / name
-        assets = os.path.relpath(copy / "assets", page.parent)
-        text = page.read_text(encoding="utf-8").replace(
-            "</body>",
-            f'<script src="{assets}/axe.min.js"></script>'
-            f'<script src="{assets}/axe-run.js"></script></body>',
-        )
-        page.write_text(text, encoding="utf-8")
-        report[name] = _axe_violations(chromium, page)
+    report = {name: chromium.axe_violations(real / "public" / name, axe) for name in names}
     assert report == {name: [] for name in names}
 
 

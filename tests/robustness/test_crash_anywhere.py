@@ -31,26 +31,29 @@ def tree_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FakeGitLab, Path]]:
     """A fake GitLab and a tracker folder holding the shipped example, pushed and pulled once.
 
     Shared by this module's tests (each works on a copy of the folder): every test here only
     reads GitLab and clears its faults, and a push and pull of the example is most of a test's
-    CPU time.
+    CPU time. Session-scoped, so built once per pytest-xdist worker even when the worker runs
+    other modules' tests in between (a module fixture would be built again after each).
     """
     folder = tmp_path_factory.mktemp("synced")
-    with FakeGitLab() as server, pytest.MonkeyPatch.context() as patch:
+    with FakeGitLab() as server:
         (folder / "tracker.yml").write_text(
             f"gitlab_url: {server.url}\nproject: ogp/suivi\nwrite_interval: 0\n"
             "retry_backoff: 0.01\n", encoding="utf-8")
         shutil.copytree(SHIPPED, folder / "commitments",
                         ignore=shutil.ignore_patterns("README.md"))
-        patch.chdir(folder)
-        patch.setenv("GITLAB_TOKEN", "owner-token")
-        for name in ("TRACKER_GITLAB_URL", "TRACKER_PROJECT", "CI_SERVER_URL", "CI_PROJECT_ID"):
-            patch.delenv(name, raising=False)
-        assert CliRunner().invoke(cli, ["sync"]).exit_code == 0
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(folder)
+            patch.setenv("GITLAB_TOKEN", "owner-token")
+            for name in ("TRACKER_GITLAB_URL", "TRACKER_PROJECT", "CI_SERVER_URL",
+                         "CI_PROJECT_ID"):
+                patch.delenv(name, raising=False)
+            assert CliRunner().invoke(cli, ["sync"]).exit_code == 0
         yield server, folder
 
 

@@ -13,9 +13,9 @@ REPO = Path(__file__).resolve().parents[2]
 SEEDS = range(1000, 1004)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def reference() -> dict[str, Any]:
-    """The snapshot a fault-free sync of the shipped example produces."""
+    """The snapshot a fault-free sync of the shipped example produces (once per worker)."""
     return reference_snapshot(REPO / "commitments")
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import gitlab
 import pytest
+from click.testing import CliRunner
 
+from tracker.cli import cli
 from tracker.sync import block
 from tracker.testing.fake_gitlab import FakeGitLab
 
@@ -25,6 +27,15 @@ def run(workspace: Path, *args: str) -> str:
         env={"PATH": "/usr/bin:/bin", "GITLAB_TOKEN": CANARY, "HOME": str(workspace)},
     )
     return done.stdout + done.stderr
+
+
+def run_here(workspace: Path, *args: str) -> str:
+    """Run `tracker` in this process, from ``workspace``, with the canary token; its output
+    (for what is not about the process and its output streams, only about the files)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(workspace)
+        result = CliRunner().invoke(cli, list(args), env={"GITLAB_TOKEN": CANARY})
+    return result.output
 
 
 def every_file_text(folder: Path) -> str:
@@ -74,7 +85,7 @@ def test_confidential_issues_and_internal_notes_stay_out_of_public(
     workspace: Path, fake_gitlab: FakeGitLab
 ) -> None:
     """Texts of a confidential issue and of an internal note appear nowhere under public/."""
-    assert "Push done" in run(workspace, "push")
+    assert "Push done" in run_here(workspace, "push")
     project = gitlab.Gitlab(fake_gitlab.url, private_token="owner-token").projects.get(
         "ogp/suivi")
     issues = {p.key: i for i in project.issues.list(get_all=True)
@@ -85,8 +96,8 @@ def test_confidential_issues_and_internal_notes_stay_out_of_public(
     other.notes.create({"body": "CONFIDENTIAL-secret-name"})
     project.issues.update(other.iid, {"confidential": True})
     fake_gitlab.clock.advance(600)
-    assert "Pull done" in run(workspace, "pull")
-    assert "Report written" in run(workspace, "report", "--out", "public")
+    assert "Pull done" in run_here(workspace, "pull")
+    assert "Report written" in run_here(workspace, "report", "--out", "public")
     published = every_file_text(workspace / "public")
     assert "Public progress update" in published
     assert "INTERNAL-secret-budget" not in published

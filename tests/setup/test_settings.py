@@ -111,3 +111,16 @@ def test_full_pull_every_must_be_hours_within_a_year(repo: Path, value: str) -> 
         load_config(repo, env={})
     assert str(caught.value).splitlines()[1].endswith(
         "tracker.yml:1:18: full_pull_every: must be a number of hours from 0 to 8760 (a year)")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "61", "often"])
+def test_lease_poll_is_never_zero(repo: Path, value: str) -> None:
+    """A lease_poll of 0 would ask GitLab for the lease without a pause: refused with its line;
+    a short one is read as given."""
+    (repo / "tracker.yml").write_text(f"lease_poll: {value}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_config(repo, env={})
+    assert str(caught.value).splitlines()[1].endswith(
+        "tracker.yml:1:13: lease_poll: must be a number of seconds from 0.01 to 60")
+    (repo / "tracker.yml").write_text("lease_poll: 0.05\n", encoding="utf-8")
+    assert load_config(repo, env={}).lease_poll == 0.05

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -164,35 +165,37 @@ def test_no_script_line_prints_or_names_a_token(pipeline: dict[str, Any]) -> Non
         assert "TOKEN" not in line, line
 
 
-@pytest.fixture(scope="module")
-def venv_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtual environment with this checkout installed by pip (not editable).
+@pytest.fixture(scope="session")
+def venv_bin(built_once: Callable[..., Path]) -> Path:
+    """A fresh virtual environment with this checkout installed by pip (not editable), built
+    once for the run; the jobs only run its programs.
 
     The dependencies come from the project's own environment through a .pth line: the same
     packages, without downloading them again; the tool itself is built and installed anew.
     """
-    root = tmp_path_factory.mktemp("fresh")
-    source = root / "source"
-    shutil.copytree(REPO, source, ignore=COPY_IGNORE)
-    venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
-                   timeout=60)
-    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    site = venv / "lib" / version / "site-packages"
-    (site / "_project_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n",
-                                                   encoding="utf-8")
-    # --no-build-isolation: the build backend is the locked one of this environment, as the
-    # README's install uses; an isolated build fetched hatchling again on every run.
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                    "--disable-pip-version-check", "--no-deps", "--no-build-isolation",
-                    str(source)],
-                   check=True, timeout=300, capture_output=True)
-    assert (venv / "bin" / "tracker").exists()
-    return venv / "bin"
+
+    def build(root: Path) -> None:
+        source = root / "source"
+        shutil.copytree(REPO, source, ignore=COPY_IGNORE)
+        venv = root / "venv"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
+                       timeout=60)
+        version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+        site = venv / "lib" / version / "site-packages"
+        (site / "_project_dependencies.pth").write_text(
+            sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+        # --no-build-isolation: the build backend is the locked one of this environment, as
+        # the README's install uses; an isolated build fetched hatchling again on every run.
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                        "--disable-pip-version-check", "--no-deps", "--no-build-isolation",
+                        str(source)],
+                       check=True, timeout=300, capture_output=True)
+        assert (venv / "bin" / "tracker").exists()
+
+    return built_once("fresh", build) / "venv" / "bin"
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline-venv")  # both share venv_bin: build it once
 @pytest.mark.parametrize("source", [True, False], ids=["repository", "scaffold"])
 def test_every_job_runs_locally_and_ends_with_a_published_report(
     source: bool, venv_bin: Path, fake_gitlab: FakeGitLab, tmp_path: Path

@@ -114,7 +114,10 @@ class Lease:
                 f"until={until.isoformat()}")
 
     def acquire(self) -> None:
-        """Take the lease, waiting for another push up to ``wait`` seconds (else Busy)."""
+        """Take the lease, waiting for another push up to ``wait`` seconds (else Busy).
+
+        While another push holds it, look again every ``poll`` seconds, the last look at the
+        end of ``wait`` rather than up to a whole ``poll`` after it."""
         started, told = time.monotonic(), False
         while True:
             try:
@@ -148,7 +151,8 @@ class Lease:
             if not told:
                 self._on_wait(f"Waiting: {message}…")
                 told = True
-            self._sleep(self.poll)
+            # Never past the wait: a push told to wait 0.5 s must not sleep a whole poll.
+            self._sleep(min(self.poll, self.wait - waited))
 
     def keep(self) -> None:
         """Extend the lease during a long push (cheap: at most once a third of ``ttl``)."""

@@ -395,7 +395,7 @@ def push(
                                         config.report_url)
     result = PushResult()
     lease = Lease(client, names.lease, ttl=config.lease_ttl, wait=config.lease_wait,
-                  on_wait=on_wait, now=clock)
+                  poll=config.lease_poll, on_wait=on_wait, now=clock)
     bound: dict[str, int] = {}
     linked = load_linked(pushed_path(config.snapshot), connection.project.web_url)
     written: dict[int, str] = {}

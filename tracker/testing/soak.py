@@ -84,7 +84,8 @@ def _workspace(commitments: Path, server: FakeGitLab) -> Iterator[Path]:
         shutil.copytree(commitments, folder / "commitments")
         (folder / "tracker.yml").write_text(
             f"gitlab_url: {server.url}\nproject: ogp/suivi\nwrite_interval: 0\nretries: 3\n"
-            "retry_backoff: 0.01\n",
+            # The second checkout waits for the first one's lease: look at it often.
+            "retry_backoff: 0.01\nlease_poll: 0.05\n",
             encoding="utf-8")
         yield folder
     finally:
