@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,8 +17,19 @@ from tracker.testing.fake_gitlab import FakeGitLab
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the tests marked slow first: with pytest-xdist, a long test started last keeps one
-    worker busy while the others sit idle; started first, the short ones fill in around it."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    worker busy while the others sit idle; started first, the short ones fill in around it.
+
+    The slow tests go module by module in turns (the first of each module, then the second of
+    each...): two that start together then rarely wait for the same costly fixture, which
+    one worker builds while the other would sit idle (see ``built_once``)."""
+    turn: dict[str, int] = {}
+    seen: Counter[str] = Counter()
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            module = item.nodeid.split("::", 1)[0]
+            turn[item.nodeid] = seen[module]
+            seen[module] += 1
+    items.sort(key=lambda item: (0, turn[item.nodeid]) if item.nodeid in turn else (1, 0))
 
 
 @pytest.fixture(scope="session")
