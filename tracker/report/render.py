@@ -35,7 +35,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 import jinja2
@@ -177,6 +177,7 @@ def _language_globals(lang: str) -> dict[str, Any]:
         "safe_url": safe_url,
         "feed_id": _feed_id,
         "feed_updated": _feed_updated,
+        "timeline_rows": _timeline_rows_in(lang, ui, _),
     }
 
 
@@ -489,6 +490,54 @@ def _feed_updated(context: jinja2.runtime.Context, events: tuple[Event, ...]) ->
     if report.generated_at:
         return report.generated_at.isoformat()
     return dt.datetime.combine(report.today, dt.time(), dt.UTC).isoformat()
+
+
+class TimelineRow(NamedTuple):
+    """A timeline entry's values in the page's language; event.html lays them out."""
+
+    event: Event
+    when: Markup  # its date, as a <time>
+    title: Markup  # a status change's item, by its short title
+    status: str  # the status (or a commitment's completion level) it took, named
+    role: str  # a comment's author role, named
+    web_url: str | None  # the comment on GitLab, when its address is safe to link
+    body: Markup  # the comment as HTML
+    lang: str | None  # the comment's language, when it is not the page's
+
+
+def _timeline_rows_in(lang: str, ui: str, _: Callable[[str], str]) -> Callable[..., list[Any]]:
+    """``timeline_rows(events)`` for pages in ``lang``: one call per timeline, not per entry."""
+    roles = {role: _(name) for role, name in i18n.ROLE_NAMES.items()}
+    # Keyed by the enums, which are str: a status as the snapshot's history gives it finds its
+    # name, as with status_name and completion_name.
+    statuses: dict[str | None, str] = {s: _(name) for s, name in i18n.STATUS_NAMES.items()}
+    levels: dict[str | None, str] = {c: _(name) for c, name in i18n.COMPLETION_NAMES.items()}
+    empty = Markup("")
+
+    @jinja2.pass_context
+    def timeline_rows(context: jinja2.runtime.Context,
+                      events: Iterable[Event]) -> list[TimelineRow]:
+        by_plan: dict[str, tuple[str, ...]] = context["languages_by_plan"]
+        page_languages = _declared(context, None)
+        rows = []
+        for event in events:
+            comment = event.comment
+            if comment is None:
+                languages = by_plan.get(event.plan_id) or page_languages
+                status = (levels if event.is_commitment else statuses)[event.status]
+                rows.append(TimelineRow(event, _date(event.at, ui),
+                                        _short(event.item_title, lang, languages), status, "",
+                                        None, empty, None))
+                continue
+            web_url = safe_url(comment.web_url)
+            role = comment.author_role
+            rows.append(TimelineRow(
+                event, _date(event.at, ui), empty, "", roles.get(role) or _(role), web_url,
+                render_markdown(comment.body, web_url, 4),
+                event.lang if event.lang and event.lang != lang else None))
+        return rows
+
+    return timeline_rows
 
 
 # --- paths ----------------------------------------------------------------------------------
