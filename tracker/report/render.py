@@ -99,7 +99,6 @@ def template_environment() -> jinja2.Environment:
         institutions_path=institutions_path,
         institution_path=institution_path,
         own_language_name=i18n.own_language_name,
-        markdown=render_markdown,
         md_inline=markdown_inline,
         completion_rank=lambda level: -1 if level is None else list(Completion).index(level),
         share_step=lambda part, whole: 5 * round(20 * part / whole) if whole else 0,
@@ -154,8 +153,6 @@ def _language_globals(lang: str) -> dict[str, Any]:
         "tx": _tx,
         "md": _md,
         "plain": _plain_in,
-        # Same arguments as the timeline's, so the feed reuses the cached rendering.
-        "md_html": lambda body, base=None: str(render_markdown(body, base, 4)),
         "fdate": lambda value: _date(value, ui),
         "fpartial": lambda value: _partial_date(value, ui),
         "fmonth": lambda day: i18n.month(day, ui),
@@ -169,7 +166,6 @@ def _language_globals(lang: str) -> dict[str, Any]:
         "fnum": lambda value: i18n.number(value, ui),
         "status_name": lambda status: _(i18n.STATUS_NAMES[status]),
         "completion_name": lambda level: _(i18n.COMPLETION_NAMES[level]),
-        "role_name": lambda role: _(i18n.ROLE_NAMES.get(role) or role),
         "notice_text": lambda code: _(i18n.NOTICE_NAMES.get(code) or code),
         "fpercent": lambda part, whole: i18n.percent(part / whole if whole else 0, ui),
         "ldate": lambda value: i18n.long_date(_day(value), ui),
@@ -178,6 +174,7 @@ def _language_globals(lang: str) -> dict[str, Any]:
         "feed_id": _feed_id,
         "feed_updated": _feed_updated,
         "timeline_rows": _timeline_rows_in(lang, ui, _),
+        "feed_rows": _feed_rows_in(lang, _),
     }
 
 
@@ -492,6 +489,20 @@ def _feed_updated(context: jinja2.runtime.Context, events: tuple[Event, ...]) ->
     return dt.datetime.combine(report.today, dt.time(), dt.UTC).isoformat()
 
 
+Names = dict[str | None, str]
+
+
+def _names(_: Callable[[str], str]) -> tuple[Names, Names, Names]:
+    """Author roles, milestone statuses and completion levels named in one language.
+
+    Keyed by their codes; the enums are str, so a status as a snapshot's history gives it
+    finds its name.
+    """
+    return ({role: _(name) for role, name in i18n.ROLE_NAMES.items()},
+            {status: _(name) for status, name in i18n.STATUS_NAMES.items()},
+            {level: _(name) for level, name in i18n.COMPLETION_NAMES.items()})
+
+
 class TimelineRow(NamedTuple):
     """A timeline entry's values in the page's language; event.html lays them out."""
 
@@ -507,11 +518,7 @@ class TimelineRow(NamedTuple):
 
 def _timeline_rows_in(lang: str, ui: str, _: Callable[[str], str]) -> Callable[..., list[Any]]:
     """``timeline_rows(events)`` for pages in ``lang``: one call per timeline, not per entry."""
-    roles = {role: _(name) for role, name in i18n.ROLE_NAMES.items()}
-    # Keyed by the enums, which are str: a status as the snapshot's history gives it finds its
-    # name, as with status_name and completion_name.
-    statuses: dict[str | None, str] = {s: _(name) for s, name in i18n.STATUS_NAMES.items()}
-    levels: dict[str | None, str] = {c: _(name) for c, name in i18n.COMPLETION_NAMES.items()}
+    roles, statuses, levels = _names(_)
     empty = Markup("")
 
     @jinja2.pass_context
@@ -538,6 +545,49 @@ def _timeline_rows_in(lang: str, ui: str, _: Callable[[str], str]) -> Callable[.
         return rows
 
     return timeline_rows
+
+
+class FeedRow(NamedTuple):
+    """A feed entry's values in the feed's language; feed.xml lays them out."""
+
+    event: Event
+    id: str  # stable from one build to the next
+    updated: str  # RFC 3339
+    title: str  # a status change's item, by its plain title
+    status: str  # the status (or a commitment's completion level) it took, named
+    role: str  # a comment's author role, named
+    content: str  # the comment as HTML, to be escaped into the XML
+
+
+def _feed_rows_in(lang: str, _: Callable[[str], str]) -> Callable[..., list[Any]]:
+    """``feed_rows(events)`` for feeds in ``lang``: one call per feed, not per entry."""
+    roles, statuses, levels = _names(_)
+
+    @jinja2.pass_context
+    def feed_rows(context: jinja2.runtime.Context, events: Iterable[Event]) -> list[FeedRow]:
+        by_plan: dict[str, tuple[str, ...]] = context["languages_by_plan"]
+        page_languages = _declared(context, None)
+        rows = []
+        for event in events:
+            comment = event.comment
+            if comment is None:
+                if event.is_commitment:
+                    title, status = "", levels[event.status]
+                else:
+                    languages = by_plan.get(event.plan_id) or page_languages
+                    title = _plain(event.item_title, lang, languages)
+                    status = statuses[event.status]
+                rows.append(FeedRow(event, _feed_id(event.key), event.at.isoformat(), title,
+                                    status, "", ""))
+                continue
+            role = comment.author_role
+            # The same arguments as the timeline's, so the feed reuses its cached rendering.
+            content = str(render_markdown(comment.body, safe_url(comment.web_url), 4))
+            rows.append(FeedRow(event, _feed_id(event.key), event.at.isoformat(), "", "",
+                                roles.get(role) or _(role), content))
+        return rows
+
+    return feed_rows
 
 
 # --- paths ----------------------------------------------------------------------------------
