@@ -36,7 +36,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 import jinja2
 from markupsafe import Markup, escape
@@ -464,13 +464,26 @@ def _error_url(base: str, ui: str, item_id: str, title: str, is_commitment: bool
     else:
         subject = _("Wrong data on milestone %(id)s") % {"id": item_id}
         name = _("Milestone %(id)s: %(title)s")
-    body = "\n\n".join((
-        name % {"id": item_id, "title": title},
-        _("What is wrong (which milestone, which date or status):"),
-        _("What it should say, and how you know:"),
-    ))
-    query = urlencode({"issue[title]": subject, "issue[description]": body})
-    return f"{base.rstrip('/')}/-/issues/new?{query}"
+    # urlencode({"issue[title]": subject, "issue[description]": body}), where the body is
+    # the name, then the same two questions on every link: quoting is character by
+    # character, so the questions are quoted once per language and appended.
+    return (f"{base.rstrip('/')}/-/issues/new?{_TITLE_KEY}={quote_plus(subject)}"
+            f"&{_DESCRIPTION_KEY}={quote_plus(name % {'id': item_id, 'title': title})}"
+            f"{_quoted_questions(ui)}")
+
+
+_TITLE_KEY = quote_plus("issue[title]")
+_DESCRIPTION_KEY = quote_plus("issue[description]")
+
+
+@functools.cache
+def _quoted_questions(ui: str) -> str:
+    """The end of every error report's description in ``ui``, quoted for a query string."""
+    _ = i18n.translations(ui).gettext
+    return quote_plus("".join((
+        "\n\n", _("What is wrong (which milestone, which date or status):"),
+        "\n\n", _("What it should say, and how you know:"),
+    )))
 
 
 @functools.lru_cache(maxsize=131072)  # an event is in its commitment's feed in each language
