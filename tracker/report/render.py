@@ -48,6 +48,7 @@ from tracker.report.model import (
     ATTENTION_KINDS,
     Attention,
     Event,
+    MilestoneRow,
     PlanView,
     Report,
 )
@@ -212,6 +213,7 @@ def _language_globals(lang: str) -> dict[str, Any]:
         "feed_updated": _feed_updated,
         "timeline_rows": _timeline_rows_in(lang, ui, _),
         "feed_rows": _feed_rows_in(lang, _),
+        "milestone_cells": _milestone_cells_in(lang, ui, _),
     }
 
 
@@ -471,7 +473,9 @@ def _partial_date(value: PartialDate | None, lang: str) -> Markup:
     if value is None:
         return Markup("")
     # iso() is YYYY-MM-DD for a day (as date.isoformat() writes it) and YYYY-MM for a month.
-    return Markup('<time datetime="{0}">{1}</time>').format(value.iso(), _partial_text(value, lang))
+    # An f-string of escaped parts, as in _date: Markup.format is several times slower.
+    return Markup(f'<time datetime="{escape(value.iso())}">'  # noqa: S704 - both parts escaped
+                  f"{escape(_partial_text(value, lang))}</time>")
 
 
 @jinja2.pass_context
@@ -638,6 +642,44 @@ def _feed_rows_in(lang: str, _: Callable[[str], str]) -> Callable[..., list[Any]
         return rows
 
     return feed_rows
+
+
+class MilestoneCells(NamedTuple):
+    """A milestone's values in a table row, in the page's language; macros.html lays them out."""
+
+    title: Markup
+    due: Markup  # the due date, as a <time>; empty without one
+    due_text: Markup  # the deadline in the plan's words; empty without them
+    status: str  # named
+    since: Markup  # when it took its status, as a <time>; empty when unknown
+    completed: Markup  # when it was reported complete, as a <time>; empty while it is not
+    issue_href: str | None  # its GitLab issue, when its address is safe to link
+    report_href: str | None  # a new GitLab issue reporting an error on it (see report_error_url)
+
+
+def _milestone_cells_in(lang: str, ui: str,
+                        _: Callable[[str], str]) -> Callable[..., MilestoneCells]:
+    """``milestone_cells(row)`` for pages in ``lang``: the values of the row's cells."""
+    statuses = _names(_)[1]
+    empty = Markup("")
+
+    @jinja2.pass_context
+    def milestone_cells(context: jinja2.runtime.Context, row: MilestoneRow) -> MilestoneCells:
+        milestone = row.milestone
+        languages = _declared(context, None)
+        return MilestoneCells(
+            _localized(milestone.title, lang, languages, block=False),
+            _partial_date(milestone.due, ui),
+            _localized(milestone.due_text, lang, languages, block=False) if milestone.due_text
+            else empty,
+            statuses[row.status],
+            _date(row.status_since, ui),
+            _date(row.completed_at, ui),
+            safe_url(row.issue.web_url) if row.issue else None,
+            _report_error_url(context, milestone.id, milestone.title, False),
+        )
+
+    return milestone_cells
 
 
 # --- paths ----------------------------------------------------------------------------------
