@@ -22,6 +22,7 @@ import jsonschema
 
 from tracker import i18n
 from tracker.plan import yamlsource
+from tracker.plan.conformance import Check, conformance
 from tracker.plan.files import PLAN_FILE, base_folder, plan_folders, refusal, yaml_files
 from tracker.plan.model import (
     Commitment,
@@ -55,6 +56,12 @@ def schema(name: str) -> dict[str, Any]:
     return loaded
 
 
+@cache
+def _conforms(name: str) -> Check:
+    """A quick check that passes only files conforming to the schema ``name``."""
+    return conformance(schema(name))
+
+
 # --- pass 1: files and schema ---------------------------------------------------------------
 
 
@@ -74,9 +81,10 @@ def _read(path: Path, schema_name: str, report: ProblemLog, base: Path) -> Docum
         return None
     before = len(report.problems)
     _check_strings(doc, doc.data, [], report)
-    validator = jsonschema.Draft202012Validator(schema(schema_name))
-    for error in validator.iter_errors(doc.data):
-        _report_schema_error(doc, error, report)
+    if not _conforms(schema_name)(doc.data):  # jsonschema is slow: asked only about problems
+        validator = jsonschema.Draft202012Validator(schema(schema_name))
+        for error in validator.iter_errors(doc.data):
+            _report_schema_error(doc, error, report)
     return doc if len(report.problems) == before else None
 
 
