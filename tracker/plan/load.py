@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from tracker import i18n
 from tracker.plan import yamlsource
@@ -44,6 +42,9 @@ from tracker.plan.problems import (
 )
 from tracker.plan.yamlsource import Document, KeyPath, Position, YamlError, shown
 from tracker.report_paths import SITE_NAMES
+
+if TYPE_CHECKING:
+    import jsonschema
 
 # What commands and importers use; the problems' own module is tracker.plan.problems.
 __all__ = ["PlanInvalid", "check_plans", "load_plans", "problem_lines", "schema"]
@@ -82,6 +83,9 @@ def _read(path: Path, schema_name: str, report: ProblemLog, base: Path) -> Docum
     before = len(report.problems)
     _check_strings(doc, doc.data, [], report)
     if not _conforms(schema_name)(doc.data):  # jsonschema is slow: asked only about problems
+        # Imported here: it takes longer to import than a valid plan takes to check.
+        import jsonschema
+
         validator = jsonschema.Draft202012Validator(schema(schema_name))
         for error in validator.iter_errors(doc.data):
             _report_schema_error(doc, error, report)
@@ -324,7 +328,17 @@ def _check_plan(files: _PlanFiles, report: ProblemLog) -> None:
         _check_commitment(doc, languages, start, end, report)
 
 
+@cache
+def _id_check() -> Check:
+    """The quick check (see _conforms) of an id: a plan folder's name is one."""
+    return conformance(schema("commitment")["$defs"]["id"])
+
+
 def _is_id(name: str) -> bool:
+    if _id_check()(name):
+        return True
+    import jsonschema  # see _read
+
     return jsonschema.Draft202012Validator(schema("commitment")["$defs"]["id"]).is_valid(name)
 
 
