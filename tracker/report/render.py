@@ -195,7 +195,6 @@ def _language_globals(lang: str) -> dict[str, Any]:
         "fpartial": lambda value: _partial_date(value, ui),
         "fmonth": lambda day: i18n.month(day, ui),
         "short": _short_in,
-        "plain_short": _plain_short_in,
         "attention_kind": lambda kind: _(i18n.ATTENTION_NAMES.get(kind) or kind),
         "field_name": lambda name: _(i18n.FIELD_NAMES.get(name) or name),
         "issue_numbers": lambda iids: ", ".join(f"#{iid}" for iid in iids),
@@ -214,6 +213,8 @@ def _language_globals(lang: str) -> dict[str, Any]:
         "timeline_rows": _timeline_rows_in(lang, ui, _),
         "feed_rows": _feed_rows_in(lang, _),
         "milestone_cells": _milestone_cells_in(lang, ui, _),
+        "attention_rows": _attention_rows_in(lang, ui, _),
+        "attention_feed_rows": _attention_feed_rows_in(lang, _),
     }
 
 
@@ -376,12 +377,6 @@ def _plain_in(context: jinja2.runtime.Context, text: Text, plan_id: str | None =
 def _short_in(context: jinja2.runtime.Context, text: Text,
               plan_id: str | None = None) -> Markup:
     return _short(text, context["lang"], _languages_of(context, plan_id))
-
-
-@jinja2.pass_context
-def _plain_short_in(context: jinja2.runtime.Context, text: Text,
-                    plan_id: str | None = None) -> str:
-    return _shorten(_plain_in(context, text, plan_id), SHORT_TITLE)
 
 
 def _shorten(value: str, limit: int) -> str:
@@ -680,6 +675,76 @@ def _milestone_cells_in(lang: str, ui: str,
         )
 
     return milestone_cells
+
+
+class AttentionRow(NamedTuple):
+    """An attention entry's values in the page's language; attention.html lays them out."""
+
+    entry: Attention
+    kind: str  # named
+    href: str  # its commitment's page
+    title: Markup  # its item, by its short title
+    issue_href: str | None  # its GitLab issue, when its address is safe to link
+    days: str  # days late or without change, as a number in the page's language
+    due: Markup  # an overdue item's due date, as a <time>
+    since: Markup  # a stale item's last change, as a <time>
+
+
+def _attention_rows_in(lang: str, ui: str,
+                       _: Callable[[str], str]) -> Callable[..., list[AttentionRow]]:
+    """``attention_rows(entries)`` for pages in ``lang``: one call per list, not per entry."""
+    kinds = {kind: _(name) for kind, name in i18n.ATTENTION_NAMES.items()}
+
+    @jinja2.pass_context
+    def attention_rows(context: jinja2.runtime.Context,
+                       entries: Iterable[Attention]) -> list[AttentionRow]:
+        by_plan: dict[str, tuple[str, ...]] = context["languages_by_plan"]
+        page_languages = _declared(context, None)
+        path = context["commitment_path"]
+        rows = []
+        for entry in entries:
+            issue = entry.issue
+            rows.append(AttentionRow(
+                entry, kinds.get(entry.kind) or _(entry.kind),
+                _url(context, path(lang, entry.plan_id, entry.commitment_id)),
+                _short(entry.item_title, lang, by_plan.get(entry.plan_id) or page_languages),
+                safe_url(issue.web_url) if issue else None,
+                "" if entry.days is None else i18n.number(entry.days, ui),
+                _partial_date(entry.due, ui), _date(entry.since, ui)))
+        return rows
+
+    return attention_rows
+
+
+class AttentionFeedRow(NamedTuple):
+    """An attention entry's values in the feed's language; attention.xml lays them out."""
+
+    entry: Attention
+    id: str  # stable while the problem lasts
+    kind: str  # named
+    href: str  # its commitment's page
+    title: str  # its item, by its plain short title
+
+
+def _attention_feed_rows_in(lang: str,
+                            _: Callable[[str], str]) -> Callable[..., list[AttentionFeedRow]]:
+    """``attention_feed_rows(entries)`` for the feed in ``lang``: one call per feed."""
+    kinds = {kind: _(name) for kind, name in i18n.ATTENTION_NAMES.items()}
+
+    @jinja2.pass_context
+    def attention_feed_rows(context: jinja2.runtime.Context,
+                            entries: Iterable[Attention]) -> list[AttentionFeedRow]:
+        by_plan: dict[str, tuple[str, ...]] = context["languages_by_plan"]
+        page_languages = _declared(context, None)
+        path = context["commitment_path"]
+        return [AttentionFeedRow(
+            entry, _feed_id(f"attention-{entry.key}"), kinds.get(entry.kind) or _(entry.kind),
+            _url(context, path(lang, entry.plan_id, entry.commitment_id)),
+            _shorten(_plain(entry.item_title, lang,
+                            by_plan.get(entry.plan_id) or page_languages), SHORT_TITLE))
+            for entry in entries]
+
+    return attention_feed_rows
 
 
 # --- paths ----------------------------------------------------------------------------------
