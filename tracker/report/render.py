@@ -323,6 +323,9 @@ def _relative(target: str, folder: str) -> str:
 
 def _pick(text: Text, lang: str, languages: tuple[str, ...] = ()) -> tuple[str, str] | None:
     """``text`` in ``lang``, else in the first of ``languages`` (the plan's), else in any."""
+    value = text.get(lang)
+    if value is not None:  # the usual case, without sorting the fallbacks
+        return value, lang
     return text.pick(lang, (*languages, *sorted(text.values)))
 
 
