@@ -43,6 +43,7 @@ from markupsafe import Markup, escape
 
 from tracker.plan.model import PartialDate, Text
 from tracker.report import i18n
+from tracker.report.i18n import N_
 from tracker.report.markdown import markdown_inline, render_markdown, safe_url
 from tracker.report.model import (
     ATTENTION_KINDS,
@@ -210,8 +211,8 @@ def _language_globals(lang: str) -> dict[str, Any]:
         "safe_url": safe_url,
         "feed_id": _feed_id,
         "feed_updated": _feed_updated,
-        "timeline_rows": _timeline_rows_in(lang, ui, _),
-        "feed_rows": _feed_rows_in(lang, _),
+        "timeline_rows": _timeline_rows_in(lang, ui, cached),
+        "feed_rows": _feed_rows_in(lang, cached),
         "milestone_cells": _milestone_cells_in(lang, ui, _),
         "attention_rows": _attention_rows_in(lang, ui, _),
         "attention_feed_rows": _attention_feed_rows_in(lang, _),
@@ -229,6 +230,7 @@ class _CachedGettext:
 
     def __init__(self, translations: gettext.NullTranslations) -> None:
         self._translations = translations
+        self.plain: Callable[[str], str] = translations.gettext  # a name, not a message
         self._plain: dict[tuple[str, bool], str] = {}  # (message, autoescape) -> page text
         self._formats: dict[tuple[str, bool], str] = {}  # the same, before formatting
 
@@ -240,6 +242,10 @@ class _CachedGettext:
             # Messages are ours, from the catalogs: trusted markup, as Jinja treats them.
             found = self._formats[key] = Markup(found) if autoescape else found  # noqa: S704
         return found
+
+    def markup(self, message: str, /, **variables: Any) -> Markup:
+        """``message`` translated and filled, as ``_()`` does it in an HTML or XML template."""
+        return cast(Markup, _fill(self._format(message, True), variables))
 
     @jinja2.pass_eval_context
     def gettext(self, eval_ctx: jinja2.nodes.EvalContext, message: str,
@@ -563,13 +569,16 @@ class TimelineRow(NamedTuple):
     title: Markup  # a status change's item, by its short title
     status: str  # the status (or a commitment's completion level) it took, named
     role: str  # a comment's author role, named
+    said: Markup  # who commented on which item
     web_url: str | None  # the comment on GitLab, when its address is safe to link
     body: Markup  # the comment as HTML
     lang: str | None  # the comment's language, when it is not the page's
 
 
-def _timeline_rows_in(lang: str, ui: str, _: Callable[[str], str]) -> Callable[..., list[Any]]:
+def _timeline_rows_in(lang: str, ui: str,
+                      messages: _CachedGettext) -> Callable[..., list[TimelineRow]]:
     """``timeline_rows(events)`` for pages in ``lang``: one call per timeline, not per entry."""
+    _ = messages.plain
     roles, statuses, levels = _names(_)
     empty = Markup("")
 
@@ -586,12 +595,13 @@ def _timeline_rows_in(lang: str, ui: str, _: Callable[[str], str]) -> Callable[.
                 status = (levels if event.is_commitment else statuses)[event.status]
                 rows.append(TimelineRow(event, _date(event.at, ui),
                                         _short(event.item_title, lang, languages), status, "",
-                                        None, empty, None))
+                                        empty, None, empty, None))
                 continue
             web_url = safe_url(comment.web_url)
             role = comment.author_role
             rows.append(TimelineRow(
-                event, _date(event.at, ui), empty, "", roles.get(role) or _(role), web_url,
+                event, _date(event.at, ui), empty, "", roles.get(role) or _(role),
+                _said(messages, comment.author_name, event.item_id), web_url,
                 render_markdown(comment.body, web_url, 4),
                 event.lang if event.lang and event.lang != lang else None))
         return rows
@@ -605,14 +615,14 @@ class FeedRow(NamedTuple):
     event: Event
     id: str  # stable from one build to the next
     updated: str  # RFC 3339
-    title: str  # a status change's item, by its plain title
-    status: str  # the status (or a commitment's completion level) it took, named
+    title: Markup  # what happened (without a comment's author role)
     role: str  # a comment's author role, named
     content: str  # the comment as HTML, to be escaped into the XML
 
 
-def _feed_rows_in(lang: str, _: Callable[[str], str]) -> Callable[..., list[Any]]:
+def _feed_rows_in(lang: str, messages: _CachedGettext) -> Callable[..., list[FeedRow]]:
     """``feed_rows(events)`` for feeds in ``lang``: one call per feed, not per entry."""
+    _ = messages.plain
     roles, statuses, levels = _names(_)
 
     @jinja2.pass_context
@@ -624,22 +634,32 @@ def _feed_rows_in(lang: str, _: Callable[[str], str]) -> Callable[..., list[Any]
             comment = event.comment
             if comment is None:
                 if event.is_commitment:
-                    title, status = "", levels[event.status]
+                    title = messages.markup(
+                        N_("Commitment %(id)s: completion level set to %(level)s."),
+                        id=event.item_id, level=levels[event.status])
                 else:
                     languages = by_plan.get(event.plan_id) or page_languages
-                    title = _plain(event.item_title, lang, languages)
-                    status = statuses[event.status]
+                    title = messages.markup(
+                        N_("Milestone %(id)s (%(title)s): status set to %(status)s."),
+                        id=event.item_id, title=_plain(event.item_title, lang, languages),
+                        status=statuses[event.status])
                 rows.append(FeedRow(event, _feed_id(event.key), event.at.isoformat(), title,
-                                    status, "", ""))
+                                    "", ""))
                 continue
             role = comment.author_role
             # The same arguments as the timeline's, so the feed reuses its cached rendering.
             content = str(render_markdown(comment.body, safe_url(comment.web_url), 4))
-            rows.append(FeedRow(event, _feed_id(event.key), event.at.isoformat(), "", "",
+            rows.append(FeedRow(event, _feed_id(event.key), event.at.isoformat(),
+                                _said(messages, comment.author_name, event.item_id),
                                 roles.get(role) or _(role), content))
         return rows
 
     return feed_rows
+
+
+def _said(messages: _CachedGettext, name: str, item_id: str) -> Markup:
+    """Who commented on which item, for a timeline entry or a feed entry."""
+    return messages.markup(N_("%(name)s commented on %(item)s"), name=name, item=item_id)
 
 
 class MilestoneCells(NamedTuple):
