@@ -284,7 +284,7 @@ def _fill(message: str, variables: dict[str, Any]) -> str:
     """
     if type(message) is not Markup or not _plain_placeholders(message):
         return message % variables
-    return Markup(str.__mod__(message, {name: escape(value)  # noqa: S704 - values escaped
+    return Markup(str.__mod__(message, {name: _escape_output(value)  # noqa: S704 - escaped
                                         for name, value in variables.items()}))
 
 
@@ -454,10 +454,16 @@ def _date(value: dt.date | dt.datetime | None, lang: str) -> Markup:
         return Markup("")
     day = _day(value)
     machine = machine_time(value) if isinstance(value, dt.datetime) else day.isoformat()
-    # Markup.format escapes through string.Formatter, several times slower than escape():
-    # this runs for every date of every timeline.
-    return Markup(f'<time datetime="{escape(machine)}">'  # noqa: S704 - both parts escaped
-                  f"{escape(i18n.long_date(day, lang))}</time>")
+    # Markup.format escapes through string.Formatter, several times slower than an f-string
+    # of escaped parts: this runs for every date of every timeline.
+    return Markup(f'<time datetime="{_escape_text(machine)}">'  # noqa: S704 - parts escaped
+                  f"{_long_date_text(day, lang)}</time>")
+
+
+@functools.lru_cache(maxsize=4096)
+def _long_date_text(day: dt.date, lang: str) -> str:
+    """The long date, escaped: a report shows few distinct days, each many times."""
+    return _escape_text(i18n.long_date(day, lang))
 
 
 def machine_time(value: dt.datetime) -> str:
@@ -465,7 +471,8 @@ def machine_time(value: dt.datetime) -> str:
 
     GitLab (and the fake's real clock) give microseconds; ``isoformat()`` would write all six.
     """
-    return value.isoformat(timespec="milliseconds" if value.microsecond else "seconds")
+    # Without microseconds, isoformat() writes whole seconds, as timespec="seconds" does.
+    return value.isoformat(timespec="milliseconds") if value.microsecond else value.isoformat()
 
 
 def _partial_text(value: PartialDate, lang: str) -> str:
@@ -478,8 +485,8 @@ def _partial_date(value: PartialDate | None, lang: str) -> Markup:
         return Markup("")
     # iso() is YYYY-MM-DD for a day (as date.isoformat() writes it) and YYYY-MM for a month.
     # An f-string of escaped parts, as in _date: Markup.format is several times slower.
-    return Markup(f'<time datetime="{escape(value.iso())}">'  # noqa: S704 - both parts escaped
-                  f"{escape(_partial_text(value, lang))}</time>")
+    return Markup(f'<time datetime="{_escape_text(value.iso())}">'  # noqa: S704 - escaped
+                  f"{_escape_text(_partial_text(value, lang))}</time>")
 
 
 @jinja2.pass_context
