@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import jinja2
@@ -9,7 +10,7 @@ import pytest
 from markupsafe import Markup, escape
 
 from tracker.report.i18n import translations
-from tracker.report.render import template_environment, use_language
+from tracker.report.render import FEED_NAMESPACE, _feed_id, template_environment, use_language
 
 VALUES: tuple[Any, ...] = (
     "plain", "<script>alert('x')</script> & \"quoted\"", "", Markup("<b>safe</b> &amp;"),
@@ -51,3 +52,9 @@ def test_messages_are_filled_as_jinja_fills_them(lang: str) -> None:
         for n in (1, 2):
             expected = plain.from_string(source).render(v=value, n=n)
             assert env.from_string(source).render(v=value, n=n) == expected
+
+
+@pytest.mark.parametrize("key", ["comment-12", "status-fr-1.2-2026-01-01T00:00:00+00:00",
+                                 "attention-label-x-Status::é☃", ""])
+def test_feed_ids_are_uuid5_of_the_key(key: str) -> None:
+    assert _feed_id(key) == f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, key)}"
