@@ -34,7 +34,7 @@ import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 from urllib.parse import quote_plus
@@ -88,7 +88,7 @@ Progress = Callable[[str], None]
 
 def template_environment() -> jinja2.Environment:
     """The one Jinja environment of the report: autoescaped, strict, with gettext."""
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS if d.is_dir()]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -99,7 +99,6 @@ def template_environment() -> jinja2.Environment:
         # One build reads each template once: no need to stat its file on every page.
         auto_reload=False,
     )
-    env.template_class = _Template
     env.globals.update(
         # build_site makes one environment per build: its fragments die with the build.
         once=_Fragments(),
@@ -134,6 +133,24 @@ class _Template(jinja2.Template):
         if namespace.get("escape") is escape:
             namespace["escape"] = _escape_output
         return template
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, for a site of thousands of pages; the text is the same.
+
+    Its templates print values with _Template's shortcut. A template's globals are the
+    environment's own dict, not Jinja's ChainMap over it (there so that globals given to
+    one template never reach the environment's: the report gives none): every page copies
+    them into its context, and a ChainMap is copied key by key in Python. use_language
+    still changes them for every template.
+    """
+
+    template_class = _Template
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        if not d:
+            return self.globals
+        return super().make_globals(d)
 
 
 def _escape_output(value: Any) -> str:
