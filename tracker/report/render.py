@@ -49,6 +49,7 @@ from tracker.report.markdown import markdown_inline, render_markdown, safe_url
 from tracker.report.model import (
     ATTENTION_KINDS,
     Attention,
+    CommitmentView,
     Event,
     MilestoneRow,
     PlanView,
@@ -109,7 +110,6 @@ def template_environment() -> jinja2.Environment:
         institution_path=institution_path,
         own_language_name=i18n.own_language_name,
         md_inline=markdown_inline,
-        completion_rank=lambda level: -1 if level is None else list(Completion).index(level),
         share_step=lambda part, whole: 5 * round(20 * part / whole) if whole else 0,
     )
     return env
@@ -232,6 +232,7 @@ def _language_globals(lang: str) -> dict[str, Any]:
         "timeline_rows": _timeline_rows_in(lang, ui, cached),
         "feed_rows": _feed_rows_in(lang, cached),
         "milestone_cells": _milestone_cells_in(lang, ui, _),
+        "commitment_rows": _commitment_rows_in(lang, ui, _),
         "attention_rows": _attention_rows_in(lang, ui, _),
         "attention_feed_rows": _attention_feed_rows_in(lang, _),
     }
@@ -729,6 +730,51 @@ def _milestone_cells_in(lang: str, ui: str,
         )
 
     return milestone_cells
+
+
+class CommitmentRow(NamedTuple):
+    """A commitment's values in a table row, in the page's language; macros.html lays them out."""
+
+    commitment: CommitmentView
+    href: str  # its page
+    title: Markup
+    leads: list[Markup]  # its lead institutions
+    rank: int  # of its completion level, for sorting
+    completion: str  # its completion level, named
+    done: str  # milestones complete, as a number in the page's language
+    total: str  # milestones
+    overdue: str  # milestones overdue
+    updated_iso: str  # its last update (RFC 3339), empty without one
+    updated: Markup  # the same, as a <time>
+
+
+def _commitment_rows_in(lang: str, ui: str,
+                        _: Callable[[str], str]) -> Callable[..., list[CommitmentRow]]:
+    """``commitment_rows(commitments)`` for pages in ``lang``: one call per table."""
+    levels = _names(_)[2]
+    ranks: dict[Completion | None, int] = {level: n for n, level in enumerate(Completion)}
+
+    @jinja2.pass_context
+    def commitment_rows(context: jinja2.runtime.Context,
+                        commitments: Iterable[CommitmentView]) -> list[CommitmentRow]:
+        languages = _declared(context, None)
+        path = context["commitment_path"]
+        rows = []
+        for view in commitments:
+            commitment = view.commitment
+            rows.append(CommitmentRow(
+                view, _url(context, path(lang, view.plan_id, commitment.id)),
+                _localized(commitment.title, lang, languages, block=False),
+                [_localized(lead, lang, languages, block=False)
+                 for lead in commitment.lead_institutions],
+                ranks.get(view.completion, -1), levels[view.completion],
+                i18n.number(view.done, ui), i18n.number(view.total, ui),
+                i18n.number(view.overdue, ui),
+                view.last_update.isoformat() if view.last_update else "",
+                _date(view.last_update, ui)))
+        return rows
+
+    return commitment_rows
 
 
 class AttentionRow(NamedTuple):
