@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import quote_plus
 
 import jinja2
 import pytest
 from markupsafe import Markup, escape
 
 from tracker.report.i18n import translations
-from tracker.report.render import FEED_NAMESPACE, _feed_id, template_environment, use_language
+from tracker.report.render import (
+    FEED_NAMESPACE,
+    _feed_id,
+    _quote,
+    template_environment,
+    use_language,
+)
 
 VALUES: tuple[Any, ...] = (
     "plain", "<script>alert('x')</script> & \"quoted\"", "", Markup("<b>safe</b> &amp;"),
@@ -58,3 +65,8 @@ def test_messages_are_filled_as_jinja_fills_them(lang: str) -> None:
                                  "attention-label-x-Status::é☃", ""])
 def test_feed_ids_are_uuid5_of_the_key(key: str) -> None:
     assert _feed_id(key) == f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, key)}"
+
+
+@pytest.mark.parametrize("text", ["", "Jalon 1.2 : « x » & y/z ?=+%#~\n", "données 😀 𝄞 \u2028"])
+def test_error_report_links_quote_as_quote_plus(text: str) -> None:
+    assert _quote(text) == quote_plus(text)

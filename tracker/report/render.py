@@ -538,9 +538,25 @@ def _error_url(base: str, ui: str, item_id: str, title: str, is_commitment: bool
     # urlencode({"issue[title]": subject, "issue[description]": body}), where the body is
     # the name, then the same two questions on every link: quoting is character by
     # character, so the questions are quoted once per language and appended.
-    return (f"{base.rstrip('/')}/-/issues/new?{_TITLE_KEY}={quote_plus(subject)}"
-            f"&{_DESCRIPTION_KEY}={quote_plus(name % {'id': item_id, 'title': title})}"
+    return (f"{base.rstrip('/')}/-/issues/new?{_TITLE_KEY}={_quote(subject)}"
+            f"&{_DESCRIPTION_KEY}={_quote(name % {'id': item_id, 'title': title})}"
             f"{_quoted_questions(ui)}")
+
+
+class _QuotedCharacters(dict[int, str]):
+    """Each character as quote_plus quotes it, worked out on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        quoted = self[code] = quote_plus(chr(code))
+        return quoted
+
+
+_QUOTED = _QuotedCharacters()
+
+
+def _quote(text: str) -> str:
+    """``quote_plus(text)``: it quotes character by character, so a table does it at C speed."""
+    return text.translate(_QUOTED)
 
 
 _TITLE_KEY = quote_plus("issue[title]")
