@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote_plus
 
 import jinja2
 import pytest
+from jinja2 import nodes
 from markupsafe import Markup, escape
 
+from tracker.plan.model import PartialDate, Text
 from tracker.report.i18n import translations
 from tracker.report.render import (
     FEED_NAMESPACE,
@@ -17,6 +21,7 @@ from tracker.report.render import (
     _quote,
     template_environment,
     use_language,
+    use_report,
 )
 
 VALUES: tuple[Any, ...] = (
@@ -70,3 +75,58 @@ def test_feed_ids_are_uuid5_of_the_key(key: str) -> None:
 @pytest.mark.parametrize("text", ["", "Jalon 1.2 : « x » & y/z ?=+%#~\n", "données 😀 𝄞 \u2028"])
 def test_error_report_links_quote_as_quote_plus(text: str) -> None:
     assert _quote(text) == quote_plus(text)
+
+
+HELPER_CALLS = (
+    "{{ url(lang ~ '/index.html') }}|{{ url(commitment_path(lang, 'p', 'c', 'xml')) }}",
+    "{{ _('Skip to content') }}|{{ _('Commitment %(id)s', id=v) }}|"
+    "{{ _('Issue #%(iid)s', iid=3) }}",
+    "{{ fdate(day) if day else 'none' }}|{{ fnum(1234567) }}|{{ fpartial(month) }}",
+    "{% set x = plain(text) %}{{ x }}|{{ md_inline(plain(text)) }}|{{ tx(text) }}",
+    "{{ feed_updated(()) }}|{{ (fnum(1), fnum(2))|join(',') }}|{{ safe_url(v) or '-' }}",
+    "{% macro fdate(value) %}[{{ value }}]{% endmacro %}{{ fdate(day) }}",
+    "{% for code in ['a'] %}{{ code }}{% endfor %}{{ code(v) }}",
+    "{% trans count=2, n=fnum(2000) %}{{ n }} day late{% pluralize %}"
+    "{{ n }} days late{% endtrans %}",
+)
+
+
+@pytest.mark.parametrize("source", HELPER_CALLS)
+def test_helper_calls_compiled_as_filters_give_what_calls_give(source: str) -> None:
+    """Each language, the same compiled template, the same text as without HelperCalls."""
+    report = SimpleNamespace(plans=(), languages=("fr", "en"), project=None,
+                             generated_at=None, today=dt.date(2026, 11, 21))
+    values = {"page": "fr/p/commitments/c.html", "report": report, "v": "<b>x</b>",
+              "day": dt.date(2026, 3, 1), "month": PartialDate(2026, 3),
+              "text": Text({"fr": "Un *titre*", "en": "A *title*"})}
+    fast, plain = template_environment(), template_environment()
+    for env in (fast, plain):
+        use_report(env, report)  # type: ignore[arg-type]
+        use_language(env, "fr")
+    plain.helper_names = frozenset()  # no call compiled as a filter
+    compiled, reference = fast.from_string(source), plain.from_string(source)
+    for lang in ("fr", "en", "fr"):
+        use_language(fast, lang)
+        use_language(plain, lang)
+        plain.helper_names = frozenset()
+        assert compiled.render(lang=lang, **values) == reference.render(lang=lang, **values)
+
+
+def test_no_template_binds_a_name_the_helpers_read_from_the_page() -> None:
+    """A helper compiled as a filter gets the page's context, where a function called from a
+    loop or a block would see that loop's or block's own variables: none of them is one of
+    the names helpers read."""
+    read = {"lang", "page", "plan", "report", "languages_by_plan", "commitment_path"}
+    env = template_environment()
+    parser = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    for name in env.list_templates(filter_func=lambda n: not n.startswith("assets/")):
+        source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+        bound = {node.name for node in parser.parse(source).find_all(nodes.Name)
+                 if node.ctx in ("store", "param")}
+        assert not bound & read, name
+
+
+def test_helper_calls_are_compiled_as_filters() -> None:
+    env = template_environment()
+    assert "filters['fnum']" in str(env.compile("{{ fnum(12) }}", raw=True))
+    assert "filters['fnum']" not in str(env.compile("{% set fnum = 1 %}{{ fnum(12) }}", raw=True))

@@ -34,7 +34,7 @@ import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 from urllib.parse import quote_plus
@@ -63,6 +63,14 @@ from tracker.report.opendata import (
     described,
     write_data,
 )
+from tracker.report.templating import (
+    Environment,
+    HelperCalls,
+    escape_output,
+    escape_text,
+    helper_filters,
+    share_helpers,
+)
 from tracker.report_paths import (
     commitment_path,
     institution_path,
@@ -70,12 +78,6 @@ from tracker.report_paths import (
     plan_path,
 )
 from tracker.status import Completion
-
-try:  # markupsafe's C escaping, without the Markup around it
-    from markupsafe._speedups import _escape_inner as _escape_text
-except ImportError:  # pragma: no cover - markupsafe without its C extension
-    def _escape_text(text: str, /) -> str:
-        return str(escape(text))
 
 TEMPLATE_DIRS = (
     Path(__file__).resolve().parent.parent / "_templates",  # inside an installed wheel
@@ -87,13 +89,13 @@ FEED_NAMESPACE = uuid.UUID("6f1d0a52-3c1e-4d1b-9a57-0b8f4f1c2e01")  # fixed: ids
 Progress = Callable[[str], None]
 
 
-def template_environment() -> jinja2.Environment:
+def template_environment() -> Environment:
     """The one Jinja environment of the report: autoescaped, strict, with gettext."""
-    env = _Environment(
+    env = Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS if d.is_dir()]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", HelperCalls],
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -112,58 +114,14 @@ def template_environment() -> jinja2.Environment:
         md_inline=markdown_inline,
         share_step=lambda part, whole: 5 * round(20 * part / whole) if whole else 0,
     )
+    # Known from the start, so every template compiles its helper calls as filters (see
+    # tracker.report.templating); use_language and use_report replace them.
+    share_helpers(env, helper_filters(env.globals))
+    share_helpers(env, _language_filters("en"))
     return env
 
 
-class _Template(jinja2.Template):
-    """A template whose ``{{ }}`` output is escaped without building a Markup each time.
-
-    Jinja's compiled code passes every value it prints through markupsafe's ``escape``,
-    which wraps the result in a new Markup, even a value that is Markup already; the page
-    joins them into one string anyway. A site has a few million of them: the compiled
-    code's ``escape`` is replaced by :func:`_escape_output`, which gives the same text.
-    """
-
-    @classmethod
-    def from_code(cls, environment: jinja2.Environment, code: Any,
-                  globals: Any, uptodate: Any = None) -> jinja2.Template:
-        template = super().from_code(environment, code, globals, uptodate)
-        # The functions of one compiled template share one namespace, that of its module.
-        namespace: dict[str, Any] = template.root_render_func.__globals__
-        if namespace.get("escape") is escape:
-            namespace["escape"] = _escape_output
-        return template
-
-
-class _Environment(jinja2.Environment):
-    """Jinja's environment, for a site of thousands of pages; the text is the same.
-
-    Its templates print values with _Template's shortcut. A template's globals are the
-    environment's own dict, not Jinja's ChainMap over it (there so that globals given to
-    one template never reach the environment's: the report gives none): every page copies
-    them into its context, and a ChainMap is copied key by key in Python. use_language
-    still changes them for every template.
-    """
-
-    template_class = _Template
-
-    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
-        if not d:
-            return self.globals
-        return super().make_globals(d)
-
-
-def _escape_output(value: Any) -> str:
-    """``escape(value)`` as text to print: Markup as it is, anything else escaped."""
-    kind = type(value)
-    if kind is Markup:
-        return cast(Markup, value)
-    if kind is str:
-        return _escape_text(value)
-    return escape(value)
-
-
-def use_report(env: jinja2.Environment, report: Report) -> None:
+def use_report(env: Environment, report: Report) -> None:
     """Make links to a plan's pages go to a language that plan has (see the module's doc)."""
     has = {view.id: view.languages for view in report.plans}
 
@@ -171,18 +129,20 @@ def use_report(env: jinja2.Environment, report: Report) -> None:
         languages = has.get(plan_id, (lang,))
         return lang if lang in languages else languages[0]
 
-    env.globals.update(
-        languages_by_plan=has,
-        plan_path=lambda lang, plan_id: plan_path(to(lang, plan_id), plan_id),
-        commitment_path=lambda lang, plan_id, commitment_id, ext="html": commitment_path(
+    helpers = {
+        "languages_by_plan": has,
+        "plan_path": lambda lang, plan_id: plan_path(to(lang, plan_id), plan_id),
+        "commitment_path": lambda lang, plan_id, commitment_id, ext="html": commitment_path(
             to(lang, plan_id), plan_id, commitment_id, ext),
-        institutions_path=lambda lang, plan_id: institutions_path(to(lang, plan_id), plan_id),
-        institution_path=lambda lang, plan_id, slug: institution_path(
+        "institutions_path": lambda lang, plan_id: institutions_path(to(lang, plan_id), plan_id),
+        "institution_path": lambda lang, plan_id, slug: institution_path(
             to(lang, plan_id), plan_id, slug),
-    )
+    }
+    env.globals.update(helpers)
+    share_helpers(env, helper_filters(helpers))
 
 
-def use_language(env: jinja2.Environment, lang: str) -> None:
+def use_language(env: Environment, lang: str) -> None:
     """Point the environment's gettext and formatting helpers at ``lang``.
 
     A language without a catalog gets the English interface, dates and numbers included, so
@@ -193,6 +153,13 @@ def use_language(env: jinja2.Environment, lang: str) -> None:
     # gettext, ngettext and _ are then replaced by the cached ones below.
     env.install_gettext_translations(i18n.translations(ui), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_language_globals(lang))
+    share_helpers(env, _language_filters(lang))
+
+
+@functools.cache
+def _language_filters(lang: str) -> dict[str, Callable[..., Any]]:
+    """The helpers of _language_globals as the filters their calls compile to."""
+    return helper_filters(_language_globals(lang))
 
 
 @functools.cache
@@ -303,7 +270,7 @@ def _fill(message: str, variables: dict[str, Any]) -> str:
     """
     if type(message) is not Markup or not _plain_placeholders(message):
         return message % variables
-    return Markup(str.__mod__(message, {name: _escape_output(value)  # noqa: S704 - escaped
+    return Markup(str.__mod__(message, {name: escape_output(value)  # noqa: S704 - escaped
                                         for name, value in variables.items()}))
 
 
@@ -475,14 +442,14 @@ def _date(value: dt.date | dt.datetime | None, lang: str) -> Markup:
     machine = machine_time(value) if isinstance(value, dt.datetime) else day.isoformat()
     # Markup.format escapes through string.Formatter, several times slower than an f-string
     # of escaped parts: this runs for every date of every timeline.
-    return Markup(f'<time datetime="{_escape_text(machine)}">'  # noqa: S704 - parts escaped
+    return Markup(f'<time datetime="{escape_text(machine)}">'  # noqa: S704 - parts escaped
                   f"{_long_date_text(day, lang)}</time>")
 
 
 @functools.lru_cache(maxsize=4096)
 def _long_date_text(day: dt.date, lang: str) -> str:
     """The long date, escaped: a report shows few distinct days, each many times."""
-    return _escape_text(i18n.long_date(day, lang))
+    return escape_text(i18n.long_date(day, lang))
 
 
 def machine_time(value: dt.datetime) -> str:
@@ -504,8 +471,8 @@ def _partial_date(value: PartialDate | None, lang: str) -> Markup:
         return Markup("")
     # iso() is YYYY-MM-DD for a day (as date.isoformat() writes it) and YYYY-MM for a month.
     # An f-string of escaped parts, as in _date: Markup.format is several times slower.
-    return Markup(f'<time datetime="{_escape_text(value.iso())}">'  # noqa: S704 - escaped
-                  f"{_escape_text(_partial_text(value, lang))}</time>")
+    return Markup(f'<time datetime="{escape_text(value.iso())}">'  # noqa: S704 - escaped
+                  f"{escape_text(_partial_text(value, lang))}</time>")
 
 
 @jinja2.pass_context
@@ -881,7 +848,7 @@ def _alternates(page: str, languages: tuple[str, ...]) -> list[tuple[str, str]]:
 class _Writer:
     """Renders templates into the temporary site folder and counts the pages it wrote."""
 
-    def __init__(self, root: Path, env: jinja2.Environment) -> None:
+    def __init__(self, root: Path, env: Environment) -> None:
         self.root = root
         self.env = env
         self.pages = 0
