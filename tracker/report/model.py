@@ -167,7 +167,7 @@ class CommitmentView:
         """Whether the page folds the timeline per month (it is too long to scroll through)."""
         return len(self.timeline) > FOLD_AFTER
 
-    @property
+    @functools.cached_property  # its page asks in each language
     def months(self) -> tuple[Month, ...]:
         """The timeline grouped by month (UTC), newest month first."""
         months: dict[dt.date, list[Event]] = {}
