@@ -307,10 +307,32 @@ def _url(context: jinja2.runtime.Context, target: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _relative(target: str, folder: str) -> str:
-    # Cached: posixpath.relpath resolves both paths against the working directory on each
-    # call, and a page links to the same few folders (plan, institutions, assets) many times.
-    relative = posixpath.relpath(target, folder)
+    # Cached: a page links to the same few folders (plan, institutions, assets) many times.
+    relative = _relative_path(target.removesuffix("/"), folder) or posixpath.relpath(
+        target, folder)
     return relative + ("/" if target.endswith("/") and not relative.endswith("/") else "")
+
+
+_ODD_PARTS = frozenset({"", ".", ".."})
+
+
+def _relative_path(target: str, folder: str) -> str | None:
+    """``posixpath.relpath(target, folder)`` for two plain paths from the site's root.
+
+    relpath makes both absolute against the working directory (a system call each) before
+    comparing them; the site's own paths need no such thing. None for a path with an empty,
+    ``.`` or ``..`` part, or an absolute one: relpath decides those.
+    """
+    parts = target.split("/")
+    here = [] if folder == "." else folder.split("/")
+    if not _ODD_PARTS.isdisjoint(parts) or not _ODD_PARTS.isdisjoint(here):
+        return None
+    common = 0
+    for mine, theirs in zip(here, parts, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    return "/".join([".."] * (len(here) - common) + parts[common:]) or "."
 
 
 def _pick(text: Text, lang: str, languages: tuple[str, ...] = ()) -> tuple[str, str] | None:
