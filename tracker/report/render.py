@@ -85,7 +85,8 @@ TEMPLATE_DIRS = (
 )
 SHORT_TITLE = 60  # characters of an item's title in timeline rows and lists
 MARKDOWN_BATCH = 64  # commitments whose Markdown is rendered before their pages (see below)
-WRITE_BATCH = 128  # pages rendered before they are written (see _Writer.flush)
+WRITE_BATCH = 128  # pages rendered before they are written (see _Writer.flush)...
+WRITE_BATCH_CHARACTERS = 2_000_000  # ...or fewer when they are large
 FEED_NAMESPACE = uuid.UUID("6f1d0a52-3c1e-4d1b-9a57-0b8f4f1c2e01")  # fixed: ids stay stable
 
 Progress = Callable[[str], None]
@@ -878,6 +879,7 @@ class _Writer:
         self.pages = 0
         self._folders: set[Path] = set()  # made already: a plan's pages share a few folders
         self._pending: list[tuple[str, str]] = []  # rendered, not written yet: (page, text)
+        self._pending_size = 0  # their characters
 
     def page(self, template: str, page: str, languages: tuple[str, ...], **context: Any) -> None:
         """Write an HTML page that exists in each of ``languages`` (the language chooser)."""
@@ -891,7 +893,8 @@ class _Writer:
     def text(self, page: str, text: str) -> None:
         """Write ``text`` to ``page``, with the next ones (see flush)."""
         self._pending.append((page, text))
-        if len(self._pending) >= WRITE_BATCH:
+        self._pending_size += len(text)
+        if len(self._pending) >= WRITE_BATCH or self._pending_size >= WRITE_BATCH_CHARACTERS:
             self.flush()
 
     def flush(self) -> None:
@@ -907,6 +910,7 @@ class _Writer:
                 self._folders.add(path.parent)
             path.write_text(text, encoding="utf-8")
         self._pending.clear()
+        self._pending_size = 0
 
 
 def build_site(report: Report, out: Path, progress: Progress = lambda _line: None,
