@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from tracker.report.markdown import markdown_inline, render_markdown
@@ -63,6 +65,20 @@ def test_bare_addresses_become_links_and_nothing_else_does(source: str, html: st
 def test_relative_links_are_dropped_without_a_base() -> None:
     """With no address to resolve against, a relative link keeps only its text."""
     assert str(render_markdown("[x](/relative)")) == "<p><a>x</a></p>\n"
+
+
+def test_each_text_resolves_against_its_own_base_in_every_thread() -> None:
+    """One sanitiser serves every text: a link resolves against the base of its own text."""
+    def doc(n: int) -> str:
+        base = f"https://gitlab.example.org/g/p/-/issues/{n}#note_{n}"
+        return str(render_markdown(f"[doc {n}](up/{n}.pdf) [x]()", base))
+
+    expected = [doc(n) for n in range(40)]
+    assert 'href="https://gitlab.example.org/g/p/-/issues/up/7.pdf"' in expected[7]
+    assert 'href="https://gitlab.example.org/g/p/-/issues/7#note_7"' in expected[7]
+    render_markdown.cache_clear()
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(doc, range(40))) == expected
 
 
 def test_headings_start_at_the_level_asked_and_never_skip() -> None:

@@ -17,7 +17,7 @@ from report_support import EXAMPLES, TODAY, example_plans, make_snapshot
 
 from tracker.cli import cli
 from tracker.report import make_report
-from tracker.report.opendata import COMMENT_COLUMNS
+from tracker.report.opendata import COMMENT_COLUMNS, json_text
 from tracker.snapshot import save_snapshot
 
 # The headers of a French and English site: the same as before plans had other languages,
@@ -292,3 +292,18 @@ def test_open_data_carries_the_official_and_planned_against_actual(site: Path) -
     _, rows = _csv(site / "data/commitments.csv")
     names = {r["commitment_id"]: r["contact_name"] for r in rows}
     assert names["fr-2021-2023-46"] == contact["name"]
+
+
+@pytest.mark.parametrize("value", [
+    {}, [], {"a": []}, [{}], "text", 5, None, True, [[["deep", 1, False, None]]],
+    {"quote\"back\\slash": "line\nbreak\u2028 é \ud800", "n": -3, "tuple": (1, "2")},
+    [1.5, float("nan")], {1: "a key that is not text"},
+])
+def test_json_text_is_what_json_dumps_writes(value: object) -> None:
+    assert json_text(value) == json.dumps(value, ensure_ascii=False, indent=1)
+
+
+def test_open_data_json_is_what_json_dumps_writes(site: Path) -> None:
+    for name in ("plan.json", "attention.json"):
+        text = (site / "data" / name).read_text(encoding="utf-8")
+        assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1) + "\n"

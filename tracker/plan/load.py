@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from tracker import i18n
 from tracker.plan import yamlsource
+from tracker.plan.conformance import Check, conformance
 from tracker.plan.files import PLAN_FILE, base_folder, plan_folders, refusal, yaml_files
 from tracker.plan.model import (
     Commitment,
@@ -44,6 +43,9 @@ from tracker.plan.problems import (
 from tracker.plan.yamlsource import Document, KeyPath, Position, YamlError, shown
 from tracker.report_paths import SITE_NAMES
 
+if TYPE_CHECKING:
+    import jsonschema
+
 # What commands and importers use; the problems' own module is tracker.plan.problems.
 __all__ = ["PlanInvalid", "check_plans", "load_plans", "problem_lines", "schema"]
 
@@ -53,6 +55,12 @@ def schema(name: str) -> dict[str, Any]:
     text = resources.files("tracker.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
+
+
+@cache
+def _conforms(name: str) -> Check:
+    """A quick check that passes only files conforming to the schema ``name``."""
+    return conformance(schema(name))
 
 
 # --- pass 1: files and schema ---------------------------------------------------------------
@@ -74,9 +82,13 @@ def _read(path: Path, schema_name: str, report: ProblemLog, base: Path) -> Docum
         return None
     before = len(report.problems)
     _check_strings(doc, doc.data, [], report)
-    validator = jsonschema.Draft202012Validator(schema(schema_name))
-    for error in validator.iter_errors(doc.data):
-        _report_schema_error(doc, error, report)
+    if not _conforms(schema_name)(doc.data):  # jsonschema is slow: asked only about problems
+        # Imported here: it takes longer to import than a valid plan takes to check.
+        import jsonschema
+
+        validator = jsonschema.Draft202012Validator(schema(schema_name))
+        for error in validator.iter_errors(doc.data):
+            _report_schema_error(doc, error, report)
     return doc if len(report.problems) == before else None
 
 
@@ -316,7 +328,17 @@ def _check_plan(files: _PlanFiles, report: ProblemLog) -> None:
         _check_commitment(doc, languages, start, end, report)
 
 
+@cache
+def _id_check() -> Check:
+    """The quick check (see _conforms) of an id: a plan folder's name is one."""
+    return conformance(schema("commitment")["$defs"]["id"])
+
+
 def _is_id(name: str) -> bool:
+    if _id_check()(name):
+        return True
+    import jsonschema  # see _read
+
     return jsonschema.Draft202012Validator(schema("commitment")["$defs"]["id"]).is_valid(name)
 
 

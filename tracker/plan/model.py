@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -208,12 +209,13 @@ class Plan:
     url: str | None = None
     gitlab_milestone: str | None = None
 
-    @property
+    # Cached: the report asks for them for each text it shows. A plan never changes.
+    @functools.cached_property
     def ordered_languages(self) -> tuple[str, ...]:
         """The plan's languages, its primary one first: the order its texts are shown in."""
         return (self.primary_language, *self.other_languages)
 
-    @property
+    @functools.cached_property
     def other_languages(self) -> tuple[str, ...]:
         """The plan's languages after the primary one, in order."""
         return tuple(lang for lang in self.languages if lang != self.primary_language)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import zlib
 from urllib.parse import urljoin, urlsplit
 
@@ -60,16 +61,22 @@ def render_markdown(text: str, base_url: str | None = None, top_heading: int = 3
     except UnicodeEncodeError:  # a lone surrogate (JSON allows them): shown as U+FFFD
         text = text.encode("utf-8", "replace").decode("utf-8")
     html = _shift_headings(cmark.to_html(text), top_heading)
-    html = _IMAGE.sub(_image_as_link, html)
-    # Footnote ids get a prefix from the text, so two texts on one page never share an id.
-    prefix = f"{zlib.crc32(text.encode()):08x}-"
-    html = _FOOTNOTE_ANCHOR.sub(lambda m: f"{m[1]}fn{m[2] or ''}-{prefix}", html)
+    # Each substitution below only when what it rewrites is there: most texts have no
+    # image and no footnote, and looking for a few characters is cheaper than a regex.
+    if "<img " in html:
+        html = _IMAGE.sub(_image_as_link, html)
+    if '="fn' in html or '="#fn' in html:
+        # Footnote ids get a prefix from the text, so two texts on one page never share an id.
+        prefix = f"{zlib.crc32(text.encode()):08x}-"
+        html = _FOOTNOTE_ANCHOR.sub(lambda m: f"{m[1]}fn{m[2] or ''}-{prefix}", html)
     return Markup(_clean(html, base_url))  # noqa: S704 - nh3 has just sanitised it
 
 
 def _shift_headings(html: str, top_heading: int) -> str:
     """The text's own levels packed from ``top_heading`` down, so a text that starts at "###"
     or skips a level still gives the page an outline without holes."""
+    if "<h" not in html and "</h" not in html:
+        return html
     used = sorted({int(level) for _, level in _HEADING.findall(html)})
     if not used:
         return html
@@ -83,37 +90,57 @@ def _image_as_link(match: re.Match[str]) -> str:
 
 
 def _clean(html: str, base_url: str | None) -> str:
-    cleaned: str = _cleaner(base_url).clean(html)
-    # A link whose address was refused keeps its text but must not keep rel (invalid HTML).
-    cleaned = _REL_WITHOUT_HREF.sub(r"<a\1>", cleaned)
-    cleaned = _EMPTY_LINK.sub("", cleaned).strip()
+    cleaned = _sanitiser.clean(html, base_url)
+    if "<a" in cleaned:
+        # A link whose address was refused keeps its text but must not keep rel (invalid HTML).
+        cleaned = _REL_WITHOUT_HREF.sub(r"<a\1>", cleaned)
+        if "></a>" in cleaned:
+            cleaned = _EMPTY_LINK.sub("", cleaned)
+    cleaned = cleaned.strip()
     # One line end after a body, whatever raw HTML or removed elements left around it.
     return f"{cleaned}\n" if cleaned else ""
 
 
-# One sanitiser per base address (an issue's comments share it): building one costs twice
-# cleaning a comment with it.
-@functools.lru_cache(maxsize=1024)
-def _cleaner(base_url: str | None) -> nh3.Cleaner:
-    def resolve(element: str, attribute: str, value: str) -> str | None:
+class _Sanitiser(threading.local):
+    """nh3's cleaner, with the address a text's relative links resolve against.
+
+    One cleaner for every text, not one per address: each comment has its own address (its
+    note's anchor), and building a cleaner costs twice cleaning a comment with it. The
+    address is set for each text; one cleaner per thread, so no two texts share it at once.
+    """
+
+    def __init__(self) -> None:
+        self.base_url: str | None = None
+        self.cleaner = nh3.Cleaner(
+            tags=set(ALLOWED_TAGS),
+            attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+            attribute_filter=self.resolve,
+            url_schemes=set(URL_SCHEMES),
+            link_rel=LINK_REL,
+            strip_comments=True,
+        )
+
+    def clean(self, html: str, base_url: str | None) -> str:
+        self.base_url = base_url
+        try:
+            cleaned: str = self.cleaner.clean(html)
+        finally:
+            self.base_url = None
+        return cleaned
+
+    def resolve(self, element: str, attribute: str, value: str) -> str | None:
         if attribute == "id":
             return value if _FOOTNOTE_ID.match(value) else None
         if attribute != "href":
             return value
-        if urlsplit(value).scheme:
+        if value.startswith(("https://", "http://")) or urlsplit(value).scheme:
             return value  # nh3 keeps only the allowed schemes
         if value.startswith("#"):
             return value if _FOOTNOTE_ID.match(value[1:]) else None
-        return urljoin(base_url, value) if base_url else None
+        return urljoin(self.base_url, value) if self.base_url else None
 
-    return nh3.Cleaner(
-        tags=set(ALLOWED_TAGS),
-        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
-        attribute_filter=resolve,
-        url_schemes=set(URL_SCHEMES),
-        link_rel=LINK_REL,
-        strip_comments=True,
-    )
+
+_sanitiser = _Sanitiser()
 
 
 _INLINE_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~&"})

@@ -9,6 +9,7 @@ with its square.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
 import re
 import unicodedata
@@ -70,7 +71,7 @@ class Event:
     sequence: int = 0
     lang: str | None = None  # the comment's language, when it can be told
 
-    @property
+    @functools.cached_property  # sorting, the feeds in each language and their ids use it
     def key(self) -> str:
         """A stable id for feeds: the same event keeps it from one build to the next."""
         if self.comment is not None:
@@ -166,7 +167,7 @@ class CommitmentView:
         """Whether the page folds the timeline per month (it is too long to scroll through)."""
         return len(self.timeline) > FOLD_AFTER
 
-    @property
+    @functools.cached_property  # its page asks in each language
     def months(self) -> tuple[Month, ...]:
         """The timeline grouped by month (UTC), newest month first."""
         months: dict[dt.date, list[Event]] = {}

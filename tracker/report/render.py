@@ -27,26 +27,31 @@ import ctypes
 import datetime as dt
 import functools
 import gettext
+import hashlib
 import os
 import posixpath
+import re
 import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
+from typing import Any, NamedTuple, cast
+from urllib.parse import quote_plus
 
 import jinja2
 from markupsafe import Markup, escape
 
 from tracker.plan.model import PartialDate, Text
 from tracker.report import i18n
+from tracker.report.i18n import N_
 from tracker.report.markdown import markdown_inline, render_markdown, safe_url
 from tracker.report.model import (
     ATTENTION_KINDS,
     Attention,
+    CommitmentView,
     Event,
+    MilestoneRow,
     PlanView,
     Report,
 )
@@ -57,6 +62,14 @@ from tracker.report.opendata import (
     REPORTED_COLUMNS,
     described,
     write_data,
+)
+from tracker.report.templating import (
+    Environment,
+    HelperCalls,
+    escape_output,
+    escape_text,
+    helper_filters,
+    share_helpers,
 )
 from tracker.report_paths import (
     commitment_path,
@@ -71,18 +84,21 @@ TEMPLATE_DIRS = (
     Path(__file__).resolve().parent.parent.parent / "templates",  # in the repository
 )
 SHORT_TITLE = 60  # characters of an item's title in timeline rows and lists
+MARKDOWN_BATCH = 64  # commitments whose Markdown is rendered before their pages (see below)
+WRITE_BATCH = 128  # pages rendered before they are written (see _Writer.flush)...
+WRITE_BATCH_CHARACTERS = 2_000_000  # ...or fewer when they are large
 FEED_NAMESPACE = uuid.UUID("6f1d0a52-3c1e-4d1b-9a57-0b8f4f1c2e01")  # fixed: ids stay stable
 
 Progress = Callable[[str], None]
 
 
-def template_environment() -> jinja2.Environment:
+def template_environment() -> Environment:
     """The one Jinja environment of the report: autoescaped, strict, with gettext."""
-    env = jinja2.Environment(
+    env = Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS if d.is_dir()]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", HelperCalls],
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -98,15 +114,17 @@ def template_environment() -> jinja2.Environment:
         institutions_path=institutions_path,
         institution_path=institution_path,
         own_language_name=i18n.own_language_name,
-        markdown=render_markdown,
         md_inline=markdown_inline,
-        completion_rank=lambda level: -1 if level is None else list(Completion).index(level),
         share_step=lambda part, whole: 5 * round(20 * part / whole) if whole else 0,
     )
+    # Known from the start, so every template compiles its helper calls as filters (see
+    # tracker.report.templating); use_language and use_report replace them.
+    share_helpers(env, helper_filters(env.globals))
+    share_helpers(env, _language_filters("en"))
     return env
 
 
-def use_report(env: jinja2.Environment, report: Report) -> None:
+def use_report(env: Environment, report: Report) -> None:
     """Make links to a plan's pages go to a language that plan has (see the module's doc)."""
     has = {view.id: view.languages for view in report.plans}
 
@@ -114,18 +132,20 @@ def use_report(env: jinja2.Environment, report: Report) -> None:
         languages = has.get(plan_id, (lang,))
         return lang if lang in languages else languages[0]
 
-    env.globals.update(
-        languages_by_plan=has,
-        plan_path=lambda lang, plan_id: plan_path(to(lang, plan_id), plan_id),
-        commitment_path=lambda lang, plan_id, commitment_id, ext="html": commitment_path(
+    helpers = {
+        "languages_by_plan": has,
+        "plan_path": lambda lang, plan_id: plan_path(to(lang, plan_id), plan_id),
+        "commitment_path": lambda lang, plan_id, commitment_id, ext="html": commitment_path(
             to(lang, plan_id), plan_id, commitment_id, ext),
-        institutions_path=lambda lang, plan_id: institutions_path(to(lang, plan_id), plan_id),
-        institution_path=lambda lang, plan_id, slug: institution_path(
+        "institutions_path": lambda lang, plan_id: institutions_path(to(lang, plan_id), plan_id),
+        "institution_path": lambda lang, plan_id, slug: institution_path(
             to(lang, plan_id), plan_id, slug),
-    )
+    }
+    env.globals.update(helpers)
+    share_helpers(env, helper_filters(helpers))
 
 
-def use_language(env: jinja2.Environment, lang: str) -> None:
+def use_language(env: Environment, lang: str) -> None:
     """Point the environment's gettext and formatting helpers at ``lang``.
 
     A language without a catalog gets the English interface, dates and numbers included, so
@@ -136,6 +156,13 @@ def use_language(env: jinja2.Environment, lang: str) -> None:
     # gettext, ngettext and _ are then replaced by the cached ones below.
     env.install_gettext_translations(i18n.translations(ui), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_language_globals(lang))
+    share_helpers(env, _language_filters(lang))
+
+
+@functools.cache
+def _language_filters(lang: str) -> dict[str, Callable[..., Any]]:
+    """The helpers of _language_globals as the filters their calls compile to."""
+    return helper_filters(_language_globals(lang))
 
 
 @functools.cache
@@ -153,13 +180,10 @@ def _language_globals(lang: str) -> dict[str, Any]:
         "tx": _tx,
         "md": _md,
         "plain": _plain_in,
-        # Same arguments as the timeline's, so the feed reuses the cached rendering.
-        "md_html": lambda body, base=None: str(render_markdown(body, base, 4)),
         "fdate": lambda value: _date(value, ui),
         "fpartial": lambda value: _partial_date(value, ui),
         "fmonth": lambda day: i18n.month(day, ui),
         "short": _short_in,
-        "plain_short": _plain_short_in,
         "attention_kind": lambda kind: _(i18n.ATTENTION_NAMES.get(kind) or kind),
         "field_name": lambda name: _(i18n.FIELD_NAMES.get(name) or name),
         "issue_numbers": lambda iids: ", ".join(f"#{iid}" for iid in iids),
@@ -168,7 +192,6 @@ def _language_globals(lang: str) -> dict[str, Any]:
         "fnum": lambda value: i18n.number(value, ui),
         "status_name": lambda status: _(i18n.STATUS_NAMES[status]),
         "completion_name": lambda level: _(i18n.COMPLETION_NAMES[level]),
-        "role_name": lambda role: _(i18n.ROLE_NAMES.get(role) or role),
         "notice_text": lambda code: _(i18n.NOTICE_NAMES.get(code) or code),
         "fpercent": lambda part, whole: i18n.percent(part / whole if whole else 0, ui),
         "ldate": lambda value: i18n.long_date(_day(value), ui),
@@ -176,6 +199,12 @@ def _language_globals(lang: str) -> dict[str, Any]:
         "safe_url": safe_url,
         "feed_id": _feed_id,
         "feed_updated": _feed_updated,
+        "timeline_rows": _timeline_rows_in(lang, ui, cached),
+        "feed_rows": _feed_rows_in(lang, cached),
+        "milestone_cells": _milestone_cells_in(lang, ui, _),
+        "commitment_rows": _commitment_rows_in(lang, ui, _),
+        "attention_rows": _attention_rows_in(lang, ui, _),
+        "attention_feed_rows": _attention_feed_rows_in(lang, _),
     }
 
 
@@ -190,6 +219,7 @@ class _CachedGettext:
 
     def __init__(self, translations: gettext.NullTranslations) -> None:
         self._translations = translations
+        self.plain: Callable[[str], str] = translations.gettext  # a name, not a message
         self._plain: dict[tuple[str, bool], str] = {}  # (message, autoescape) -> page text
         self._formats: dict[tuple[str, bool], str] = {}  # the same, before formatting
 
@@ -202,11 +232,15 @@ class _CachedGettext:
             found = self._formats[key] = Markup(found) if autoescape else found  # noqa: S704
         return found
 
+    def markup(self, message: str, /, **variables: Any) -> Markup:
+        """``message`` translated and filled, as ``_()`` does it in an HTML or XML template."""
+        return cast(Markup, _fill(self._format(message, True), variables))
+
     @jinja2.pass_eval_context
     def gettext(self, eval_ctx: jinja2.nodes.EvalContext, message: str,
                 **variables: Any) -> str:
         if variables:
-            return self._format(message, eval_ctx.autoescape) % variables
+            return _fill(self._format(message, eval_ctx.autoescape), variables)
         key = (message, eval_ctx.autoescape)
         found = self._plain.get(key)
         if found is None:
@@ -219,7 +253,28 @@ class _CachedGettext:
                  num: int, **variables: Any) -> str:
         variables.setdefault("num", num)
         rv = self._translations.ngettext(singular, plural, num)
-        return (Markup(rv) if eval_ctx.autoescape else rv) % variables  # noqa: S704 - ours
+        return _fill(Markup(rv) if eval_ctx.autoescape else rv, variables)  # noqa: S704 - ours
+
+
+# Placeholders the catalogs use: %(name)s, and %% for a percent sign.
+_PLAIN_PLACEHOLDERS = re.compile(r"(?:[^%]|%%|%\(\w+\)s)*")
+
+
+@functools.lru_cache(maxsize=1024)
+def _plain_placeholders(message: str) -> bool:
+    return _PLAIN_PLACEHOLDERS.fullmatch(message) is not None
+
+
+def _fill(message: str, variables: dict[str, Any]) -> str:
+    """``message % variables``; for Markup, each value escaped, as Markup's % does.
+
+    Markup's % wraps every value in a helper object, several times the cost of escaping it:
+    with only %(name)s placeholders, escaping the values first gives the same text.
+    """
+    if type(message) is not Markup or not _plain_placeholders(message):
+        return message % variables
+    return Markup(str.__mod__(message, {name: escape_output(value)  # noqa: S704 - escaped
+                                        for name, value in variables.items()}))
 
 
 # --- helpers the templates call -------------------------------------------------------------
@@ -255,14 +310,39 @@ def _url(context: jinja2.runtime.Context, target: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _relative(target: str, folder: str) -> str:
-    # Cached: posixpath.relpath resolves both paths against the working directory on each
-    # call, and a page links to the same few folders (plan, institutions, assets) many times.
-    relative = posixpath.relpath(target, folder)
+    # Cached: a page links to the same few folders (plan, institutions, assets) many times.
+    relative = _relative_path(target.removesuffix("/"), folder) or posixpath.relpath(
+        target, folder)
     return relative + ("/" if target.endswith("/") and not relative.endswith("/") else "")
+
+
+_ODD_PARTS = frozenset({"", ".", ".."})
+
+
+def _relative_path(target: str, folder: str) -> str | None:
+    """``posixpath.relpath(target, folder)`` for two plain paths from the site's root.
+
+    relpath makes both absolute against the working directory (a system call each) before
+    comparing them; the site's own paths need no such thing. None for a path with an empty,
+    ``.`` or ``..`` part, or an absolute one: relpath decides those.
+    """
+    parts = target.split("/")
+    here = [] if folder == "." else folder.split("/")
+    if not _ODD_PARTS.isdisjoint(parts) or not _ODD_PARTS.isdisjoint(here):
+        return None
+    common = 0
+    for mine, theirs in zip(here, parts, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    return "/".join([".."] * (len(here) - common) + parts[common:]) or "."
 
 
 def _pick(text: Text, lang: str, languages: tuple[str, ...] = ()) -> tuple[str, str] | None:
     """``text`` in ``lang``, else in the first of ``languages`` (the plan's), else in any."""
+    value = text.get(lang)
+    if value is not None:  # the usual case, without sorting the fallbacks
+        return value, lang
     return text.pick(lang, (*languages, *sorted(text.values)))
 
 
@@ -317,12 +397,6 @@ def _plain_in(context: jinja2.runtime.Context, text: Text, plan_id: str | None =
 def _short_in(context: jinja2.runtime.Context, text: Text,
               plan_id: str | None = None) -> Markup:
     return _short(text, context["lang"], _languages_of(context, plan_id))
-
-
-@jinja2.pass_context
-def _plain_short_in(context: jinja2.runtime.Context, text: Text,
-                    plan_id: str | None = None) -> str:
-    return _shorten(_plain_in(context, text, plan_id), SHORT_TITLE)
 
 
 def _shorten(value: str, limit: int) -> str:
@@ -391,10 +465,16 @@ def _date(value: dt.date | dt.datetime | None, lang: str) -> Markup:
         return Markup("")
     day = _day(value)
     machine = machine_time(value) if isinstance(value, dt.datetime) else day.isoformat()
-    # Markup.format escapes through string.Formatter, several times slower than escape():
-    # this runs for every date of every timeline.
-    return Markup(f'<time datetime="{escape(machine)}">'  # noqa: S704 - both parts escaped
-                  f"{escape(i18n.long_date(day, lang))}</time>")
+    # Markup.format escapes through string.Formatter, several times slower than an f-string
+    # of escaped parts: this runs for every date of every timeline.
+    return Markup(f'<time datetime="{escape_text(machine)}">'  # noqa: S704 - parts escaped
+                  f"{_long_date_text(day, lang)}</time>")
+
+
+@functools.lru_cache(maxsize=4096)
+def _long_date_text(day: dt.date, lang: str) -> str:
+    """The long date, escaped: a report shows few distinct days, each many times."""
+    return escape_text(i18n.long_date(day, lang))
 
 
 def machine_time(value: dt.datetime) -> str:
@@ -402,7 +482,8 @@ def machine_time(value: dt.datetime) -> str:
 
     GitLab (and the fake's real clock) give microseconds; ``isoformat()`` would write all six.
     """
-    return value.isoformat(timespec="milliseconds" if value.microsecond else "seconds")
+    # Without microseconds, isoformat() writes whole seconds, as timespec="seconds" does.
+    return value.isoformat(timespec="milliseconds") if value.microsecond else value.isoformat()
 
 
 def _partial_text(value: PartialDate, lang: str) -> str:
@@ -414,7 +495,9 @@ def _partial_date(value: PartialDate | None, lang: str) -> Markup:
     if value is None:
         return Markup("")
     # iso() is YYYY-MM-DD for a day (as date.isoformat() writes it) and YYYY-MM for a month.
-    return Markup('<time datetime="{0}">{1}</time>').format(value.iso(), _partial_text(value, lang))
+    # An f-string of escaped parts, as in _date: Markup.format is several times slower.
+    return Markup(f'<time datetime="{escape_text(value.iso())}">'  # noqa: S704 - escaped
+                  f"{escape_text(_partial_text(value, lang))}</time>")
 
 
 @jinja2.pass_context
@@ -444,18 +527,53 @@ def _error_url(base: str, ui: str, item_id: str, title: str, is_commitment: bool
     else:
         subject = _("Wrong data on milestone %(id)s") % {"id": item_id}
         name = _("Milestone %(id)s: %(title)s")
-    body = "\n\n".join((
-        name % {"id": item_id, "title": title},
-        _("What is wrong (which milestone, which date or status):"),
-        _("What it should say, and how you know:"),
-    ))
-    query = urlencode({"issue[title]": subject, "issue[description]": body})
-    return f"{base.rstrip('/')}/-/issues/new?{query}"
+    # urlencode({"issue[title]": subject, "issue[description]": body}), where the body is
+    # the name, then the same two questions on every link: quoting is character by
+    # character, so the questions are quoted once per language and appended.
+    return (f"{base.rstrip('/')}/-/issues/new?{_TITLE_KEY}={_quote(subject)}"
+            f"&{_DESCRIPTION_KEY}={_quote(name % {'id': item_id, 'title': title})}"
+            f"{_quoted_questions(ui)}")
+
+
+class _QuotedCharacters(dict[int, str]):
+    """Each character as quote_plus quotes it, worked out on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        quoted = self[code] = quote_plus(chr(code))
+        return quoted
+
+
+_QUOTED = _QuotedCharacters()
+
+
+def _quote(text: str) -> str:
+    """``quote_plus(text)``: it quotes character by character, so a table does it at C speed."""
+    return text.translate(_QUOTED)
+
+
+_TITLE_KEY = quote_plus("issue[title]")
+_DESCRIPTION_KEY = quote_plus("issue[description]")
+
+
+@functools.cache
+def _quoted_questions(ui: str) -> str:
+    """The end of every error report's description in ``ui``, quoted for a query string."""
+    _ = i18n.translations(ui).gettext
+    return quote_plus("".join((
+        "\n\n", _("What is wrong (which milestone, which date or status):"),
+        "\n\n", _("What it should say, and how you know:"),
+    )))
 
 
 @functools.lru_cache(maxsize=131072)  # an event is in its commitment's feed in each language
 def _feed_id(key: str) -> str:
-    return f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, key)}"
+    """``urn:uuid:`` and ``uuid.uuid5(FEED_NAMESPACE, key)``, without building a UUID object."""
+    name = FEED_NAMESPACE.bytes + key.encode()
+    digest = bytearray(hashlib.sha1(name, usedforsecurity=False).digest()[:16])  # as uuid5
+    digest[6] = digest[6] & 0x0F | 0x50  # version 5
+    digest[8] = digest[8] & 0x3F | 0x80  # the RFC 4122 variant
+    h = digest.hex()
+    return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @jinja2.pass_context
@@ -467,6 +585,274 @@ def _feed_updated(context: jinja2.runtime.Context, events: tuple[Event, ...]) ->
     if report.generated_at:
         return report.generated_at.isoformat()
     return dt.datetime.combine(report.today, dt.time(), dt.UTC).isoformat()
+
+
+Names = dict[str | None, str]
+
+
+def _names(_: Callable[[str], str]) -> tuple[Names, Names, Names]:
+    """Author roles, milestone statuses and completion levels named in one language.
+
+    Keyed by their codes; the enums are str, so a status as a snapshot's history gives it
+    finds its name.
+    """
+    return ({role: _(name) for role, name in i18n.ROLE_NAMES.items()},
+            {status: _(name) for status, name in i18n.STATUS_NAMES.items()},
+            {level: _(name) for level, name in i18n.COMPLETION_NAMES.items()})
+
+
+class TimelineRow(NamedTuple):
+    """A timeline entry's values in the page's language; event.html lays them out."""
+
+    event: Event
+    when: Markup  # its date, as a <time>
+    title: Markup  # a status change's item, by its short title
+    status: str  # the status (or a commitment's completion level) it took, named
+    role: str  # a comment's author role, named
+    said: Markup  # who commented on which item
+    web_url: str | None  # the comment on GitLab, when its address is safe to link
+    body: Markup  # the comment as HTML
+    lang: str | None  # the comment's language, when it is not the page's
+
+
+def _timeline_rows_in(lang: str, ui: str,
+                      messages: _CachedGettext) -> Callable[..., list[TimelineRow]]:
+    """``timeline_rows(events)`` for pages in ``lang``: one call per timeline, not per entry."""
+    _ = messages.plain
+    roles, statuses, levels = _names(_)
+    empty = Markup("")
+
+    @jinja2.pass_context
+    def timeline_rows(context: jinja2.runtime.Context,
+                      events: Iterable[Event]) -> list[TimelineRow]:
+        by_plan: dict[str, tuple[str, ...]] = context["languages_by_plan"]
+        page_languages = _declared(context, None)
+        rows = []
+        for event in events:
+            comment = event.comment
+            if comment is None:
+                languages = by_plan.get(event.plan_id) or page_languages
+                status = (levels if event.is_commitment else statuses)[event.status]
+                rows.append(TimelineRow(event, _date(event.at, ui),
+                                        _short(event.item_title, lang, languages), status, "",
+                                        empty, None, empty, None))
+                continue
+            web_url = safe_url(comment.web_url)
+            role = comment.author_role
+            rows.append(TimelineRow(
+                event, _date(event.at, ui), empty, "", roles.get(role) or _(role),
+                _said(messages, comment.author_name, event.item_id), web_url,
+                render_markdown(comment.body, web_url, 4),
+                event.lang if event.lang and event.lang != lang else None))
+        return rows
+
+    return timeline_rows
+
+
+class FeedRow(NamedTuple):
+    """A feed entry's values in the feed's language; feed.xml lays them out."""
+
+    event: Event
+    id: str  # stable from one build to the next
+    updated: str  # RFC 3339
+    title: Markup  # what happened (without a comment's author role)
+    role: str  # a comment's author role, named
+    content: str  # the comment as HTML, to be escaped into the XML
+
+
+def _feed_rows_in(lang: str, messages: _CachedGettext) -> Callable[..., list[FeedRow]]:
+    """``feed_rows(events)`` for feeds in ``lang``: one call per feed, not per entry."""
+    _ = messages.plain
+    roles, statuses, levels = _names(_)
+
+    @jinja2.pass_context
+    def feed_rows(context: jinja2.runtime.Context, events: Iterable[Event]) -> list[FeedRow]:
+        by_plan: dict[str, tuple[str, ...]] = context["languages_by_plan"]
+        page_languages = _declared(context, None)
+        rows = []
+        for event in events:
+            comment = event.comment
+            if comment is None:
+                if event.is_commitment:
+                    title = messages.markup(
+                        N_("Commitment %(id)s: completion level set to %(level)s."),
+                        id=event.item_id, level=levels[event.status])
+                else:
+                    languages = by_plan.get(event.plan_id) or page_languages
+                    title = messages.markup(
+                        N_("Milestone %(id)s (%(title)s): status set to %(status)s."),
+                        id=event.item_id, title=_plain(event.item_title, lang, languages),
+                        status=statuses[event.status])
+                rows.append(FeedRow(event, _feed_id(event.key), event.at.isoformat(), title,
+                                    "", ""))
+                continue
+            role = comment.author_role
+            # The same arguments as the timeline's, so the feed reuses its cached rendering.
+            content = str(render_markdown(comment.body, safe_url(comment.web_url), 4))
+            rows.append(FeedRow(event, _feed_id(event.key), event.at.isoformat(),
+                                _said(messages, comment.author_name, event.item_id),
+                                roles.get(role) or _(role), content))
+        return rows
+
+    return feed_rows
+
+
+def _said(messages: _CachedGettext, name: str, item_id: str) -> Markup:
+    """Who commented on which item, for a timeline entry or a feed entry."""
+    return messages.markup(N_("%(name)s commented on %(item)s"), name=name, item=item_id)
+
+
+class MilestoneCells(NamedTuple):
+    """A milestone's values in a table row, in the page's language; macros.html lays them out."""
+
+    title: Markup
+    due: Markup  # the due date, as a <time>; empty without one
+    due_text: Markup  # the deadline in the plan's words; empty without them
+    status: str  # named
+    since: Markup  # when it took its status, as a <time>; empty when unknown
+    completed: Markup  # when it was reported complete, as a <time>; empty while it is not
+    issue_href: str | None  # its GitLab issue, when its address is safe to link
+    report_href: str | None  # a new GitLab issue reporting an error on it (see report_error_url)
+
+
+def _milestone_cells_in(lang: str, ui: str,
+                        _: Callable[[str], str]) -> Callable[..., MilestoneCells]:
+    """``milestone_cells(row)`` for pages in ``lang``: the values of the row's cells."""
+    statuses = _names(_)[1]
+    empty = Markup("")
+
+    @jinja2.pass_context
+    def milestone_cells(context: jinja2.runtime.Context, row: MilestoneRow) -> MilestoneCells:
+        milestone = row.milestone
+        languages = _declared(context, None)
+        return MilestoneCells(
+            _localized(milestone.title, lang, languages, block=False),
+            _partial_date(milestone.due, ui),
+            _localized(milestone.due_text, lang, languages, block=False) if milestone.due_text
+            else empty,
+            statuses[row.status],
+            _date(row.status_since, ui),
+            _date(row.completed_at, ui),
+            safe_url(row.issue.web_url) if row.issue else None,
+            _report_error_url(context, milestone.id, milestone.title, False),
+        )
+
+    return milestone_cells
+
+
+class CommitmentRow(NamedTuple):
+    """A commitment's values in a table row, in the page's language; macros.html lays them out."""
+
+    commitment: CommitmentView
+    href: str  # its page
+    title: Markup
+    leads: list[Markup]  # its lead institutions
+    rank: int  # of its completion level, for sorting
+    completion: str  # its completion level, named
+    done: str  # milestones complete, as a number in the page's language
+    total: str  # milestones
+    overdue: str  # milestones overdue
+    updated_iso: str  # its last update (RFC 3339), empty without one
+    updated: Markup  # the same, as a <time>
+
+
+def _commitment_rows_in(lang: str, ui: str,
+                        _: Callable[[str], str]) -> Callable[..., list[CommitmentRow]]:
+    """``commitment_rows(commitments)`` for pages in ``lang``: one call per table."""
+    levels = _names(_)[2]
+    ranks: dict[Completion | None, int] = {level: n for n, level in enumerate(Completion)}
+
+    @jinja2.pass_context
+    def commitment_rows(context: jinja2.runtime.Context,
+                        commitments: Iterable[CommitmentView]) -> list[CommitmentRow]:
+        languages = _declared(context, None)
+        path = context["commitment_path"]
+        rows = []
+        for view in commitments:
+            commitment = view.commitment
+            rows.append(CommitmentRow(
+                view, _url(context, path(lang, view.plan_id, commitment.id)),
+                _localized(commitment.title, lang, languages, block=False),
+                [_localized(lead, lang, languages, block=False)
+                 for lead in commitment.lead_institutions],
+                ranks.get(view.completion, -1), levels[view.completion],
+                i18n.number(view.done, ui), i18n.number(view.total, ui),
+                i18n.number(view.overdue, ui),
+                view.last_update.isoformat() if view.last_update else "",
+                _date(view.last_update, ui)))
+        return rows
+
+    return commitment_rows
+
+
+class AttentionRow(NamedTuple):
+    """An attention entry's values in the page's language; attention.html lays them out."""
+
+    entry: Attention
+    kind: str  # named
+    href: str  # its commitment's page
+    title: Markup  # its item, by its short title
+    issue_href: str | None  # its GitLab issue, when its address is safe to link
+    days: str  # days late or without change, as a number in the page's language
+    due: Markup  # an overdue item's due date, as a <time>
+    since: Markup  # a stale item's last change, as a <time>
+
+
+def _attention_rows_in(lang: str, ui: str,
+                       _: Callable[[str], str]) -> Callable[..., list[AttentionRow]]:
+    """``attention_rows(entries)`` for pages in ``lang``: one call per list, not per entry."""
+    kinds = {kind: _(name) for kind, name in i18n.ATTENTION_NAMES.items()}
+
+    @jinja2.pass_context
+    def attention_rows(context: jinja2.runtime.Context,
+                       entries: Iterable[Attention]) -> list[AttentionRow]:
+        by_plan: dict[str, tuple[str, ...]] = context["languages_by_plan"]
+        page_languages = _declared(context, None)
+        path = context["commitment_path"]
+        rows = []
+        for entry in entries:
+            issue = entry.issue
+            rows.append(AttentionRow(
+                entry, kinds.get(entry.kind) or _(entry.kind),
+                _url(context, path(lang, entry.plan_id, entry.commitment_id)),
+                _short(entry.item_title, lang, by_plan.get(entry.plan_id) or page_languages),
+                safe_url(issue.web_url) if issue else None,
+                "" if entry.days is None else i18n.number(entry.days, ui),
+                _partial_date(entry.due, ui), _date(entry.since, ui)))
+        return rows
+
+    return attention_rows
+
+
+class AttentionFeedRow(NamedTuple):
+    """An attention entry's values in the feed's language; attention.xml lays them out."""
+
+    entry: Attention
+    id: str  # stable while the problem lasts
+    kind: str  # named
+    href: str  # its commitment's page
+    title: str  # its item, by its plain short title
+
+
+def _attention_feed_rows_in(lang: str,
+                            _: Callable[[str], str]) -> Callable[..., list[AttentionFeedRow]]:
+    """``attention_feed_rows(entries)`` for the feed in ``lang``: one call per feed."""
+    kinds = {kind: _(name) for kind, name in i18n.ATTENTION_NAMES.items()}
+
+    @jinja2.pass_context
+    def attention_feed_rows(context: jinja2.runtime.Context,
+                            entries: Iterable[Attention]) -> list[AttentionFeedRow]:
+        by_plan: dict[str, tuple[str, ...]] = context["languages_by_plan"]
+        page_languages = _declared(context, None)
+        path = context["commitment_path"]
+        return [AttentionFeedRow(
+            entry, _feed_id(f"attention-{entry.key}"), kinds.get(entry.kind) or _(entry.kind),
+            _url(context, path(lang, entry.plan_id, entry.commitment_id)),
+            _shorten(_plain(entry.item_title, lang,
+                            by_plan.get(entry.plan_id) or page_languages), SHORT_TITLE))
+            for entry in entries]
+
+    return attention_feed_rows
 
 
 # --- paths ----------------------------------------------------------------------------------
@@ -487,11 +873,13 @@ def _alternates(page: str, languages: tuple[str, ...]) -> list[tuple[str, str]]:
 class _Writer:
     """Renders templates into the temporary site folder and counts the pages it wrote."""
 
-    def __init__(self, root: Path, env: jinja2.Environment) -> None:
+    def __init__(self, root: Path, env: Environment) -> None:
         self.root = root
         self.env = env
         self.pages = 0
         self._folders: set[Path] = set()  # made already: a plan's pages share a few folders
+        self._pending: list[tuple[str, str]] = []  # rendered, not written yet: (page, text)
+        self._pending_size = 0  # their characters
 
     def page(self, template: str, page: str, languages: tuple[str, ...], **context: Any) -> None:
         """Write an HTML page that exists in each of ``languages`` (the language chooser)."""
@@ -503,11 +891,26 @@ class _Writer:
         self.text(page, text)
 
     def text(self, page: str, text: str) -> None:
-        path = self.root / page
-        if path.parent not in self._folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(path.parent)
-        path.write_text(text, encoding="utf-8")
+        """Write ``text`` to ``page``, with the next ones (see flush)."""
+        self._pending.append((page, text))
+        self._pending_size += len(text)
+        if len(self._pending) >= WRITE_BATCH or self._pending_size >= WRITE_BATCH_CHARACTERS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pages rendered since the last flush.
+
+        A batch at a time, as the Markdown: the system calls and the templates run faster
+        apart than alternating, each keeping the processor's caches to itself.
+        """
+        for page, text in self._pending:
+            path = self.root / page
+            if path.parent not in self._folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(path.parent)
+            path.write_text(text, encoding="utf-8")
+        self._pending.clear()
+        self._pending_size = 0
 
 
 def build_site(report: Report, out: Path, progress: Progress = lambda _line: None,
@@ -526,6 +929,7 @@ def build_site(report: Report, out: Path, progress: Progress = lambda _line: Non
         writer = _Writer(temp, template_environment())
         use_report(writer.env, report)
         _write_all(report, writer, progress)
+        writer.flush()
         _swap(temp, out)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
@@ -595,17 +999,39 @@ def _write_all(report: Report, writer: _Writer, progress: Progress) -> None:
                      plans=[view for view in report.plans if lang in view.languages])
     progress("commitment pages and feeds, in each plan's languages")
     for view in report.plans:
-        for commitment in view.commitments:
-            # Each language in turn, so each comment's Markdown is rendered once (cached).
-            for lang in view.languages:
-                use_language(writer.env, lang)
-                writer.page("commitment.html", commitment_path(lang, view.id, commitment.id),
-                            view.languages, report=report, plan=view, c=commitment)
-                writer.write("feed.xml", commitment_path(lang, view.id, commitment.id, "xml"),
-                             report=report, events=commitment.timeline, commitment=commitment,
-                             plan=view)
+        for start in range(0, len(view.commitments), MARKDOWN_BATCH):
+            batch = view.commitments[start:start + MARKDOWN_BATCH]
+            _markdown_first(view, batch)
+            for commitment in batch:
+                for lang in view.languages:
+                    use_language(writer.env, lang)
+                    writer.page("commitment.html", commitment_path(lang, view.id, commitment.id),
+                                view.languages, report=report, plan=view, c=commitment)
+                    writer.write("feed.xml",
+                                 commitment_path(lang, view.id, commitment.id, "xml"),
+                                 report=report, events=commitment.timeline,
+                                 commitment=commitment, plan=view)
     progress("open data: plan.json and CSV files")
     write_data(report, writer.root)
+
+
+def _markdown_first(view: PlanView, commitments: Iterable[CommitmentView]) -> None:
+    """Render the Markdown of these commitments' pages and feeds before the pages.
+
+    Rendered between pages, the same texts cost half as much again, and the pages more:
+    the Markdown parser and sanitiser (C and Rust) and the templates keep evicting each
+    other from the processor's caches. render_markdown's cache keeps the HTML for the pages
+    and feeds; a batch at a time, so that a plan at OGP scale never outgrows it.
+    """
+    for c in commitments:
+        commitment = c.commitment
+        for text in (commitment.stakes, commitment.context, commitment.description):
+            if text:  # as the page does (md in commitment.html)
+                for lang in view.languages:
+                    _localized(text, lang, view.languages, block=True)
+        for event in c.timeline:  # as timeline_rows and feed_rows do
+            if event.comment is not None:
+                render_markdown(event.comment.body, safe_url(event.comment.web_url), 4)
 
 
 def _attention_counts(entries: Iterable[Attention]) -> list[tuple[str, int]]:
