@@ -162,7 +162,14 @@ def use_language(env: Environment, lang: str) -> None:
 @functools.cache
 def _language_filters(lang: str) -> dict[str, Callable[..., Any]]:
     """The helpers of _language_globals as the filters their calls compile to."""
-    return helper_filters(_language_globals(lang))
+    return {**helper_filters(_language_globals(lang)),
+            "_": _messages(i18n.interface_language(lang)).filter}
+
+
+@functools.cache
+def _messages(ui: str) -> _CachedGettext:
+    """The interface messages in ``ui``, each looked up once (see _CachedGettext)."""
+    return _CachedGettext(i18n.translations(ui))
 
 
 @functools.cache
@@ -170,7 +177,7 @@ def _language_globals(lang: str) -> dict[str, Any]:
     """The template helpers in ``lang``: built once per language, not once per page."""
     ui = i18n.interface_language(lang)
     _ = i18n.translations(ui).gettext
-    cached = _CachedGettext(i18n.translations(ui))
+    cached = _messages(ui)
     return {
         "gettext": cached.gettext,
         "_": cached.gettext,
@@ -248,6 +255,20 @@ class _CachedGettext:
             found = self._plain[key] = self._format(*key) % {}
         return found
 
+    @jinja2.pass_context
+    def filter(self, context: jinja2.runtime.Context, message: str, **variables: Any) -> str:
+        """``gettext`` as the filter a ``_()`` call compiles to (see templating.HelperCalls).
+
+        The same as gettext, written out again: a ``_()`` is the most frequent call of all.
+        """
+        autoescape = context.eval_ctx.autoescape
+        if variables:
+            return _fill(self._format(message, autoescape), variables)
+        found = self._plain.get((message, autoescape))
+        if found is None:
+            found = self._plain[message, autoescape] = self._format(message, autoescape) % {}
+        return found
+
     @jinja2.pass_eval_context
     def ngettext(self, eval_ctx: jinja2.nodes.EvalContext, singular: str, plural: str,
                  num: int, **variables: Any) -> str:
@@ -304,8 +325,12 @@ class _Fragments:
 @jinja2.pass_context
 def _url(context: jinja2.runtime.Context, target: str) -> str:
     """``target`` (a path from the site root) relative to the page being rendered."""
-    page: str = context["page"]
-    return _relative(target, posixpath.dirname(page) or ".")
+    return _relative(target, _folder(context["page"]))
+
+
+@functools.lru_cache(maxsize=1024)  # a page asks for its folder for each of its links
+def _folder(page: str) -> str:
+    return posixpath.dirname(page) or "."
 
 
 @functools.lru_cache(maxsize=65536)
