@@ -612,6 +612,9 @@ def _feed_updated(context: jinja2.runtime.Context, events: tuple[Event, ...]) ->
     return dt.datetime.combine(report.today, dt.time(), dt.UTC).isoformat()
 
 
+# --- rows: the values of the templates' longest loops, one call per list --------------------
+
+
 Names = dict[str | None, str]
 
 
