@@ -7,6 +7,7 @@ and writes the site (:mod:`.render`).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 
 from tracker.plan.load import load_plans
@@ -41,4 +42,10 @@ def make_report(
         progress(f"snapshot: {len(snapshot.items)} items, taken {taken}")
     progress("model: counting statuses and overdue milestones")
     report = build_report(plans, snapshot, today, stale_after_days)
-    return build_site(report, out, progress, warn), report.languages
+    # The plans, the snapshot and the model live until the site is written: the garbage
+    # collector's full passes need not walk them again while the pages are rendered.
+    gc.freeze()
+    try:
+        return build_site(report, out, progress, warn), report.languages
+    finally:
+        gc.unfreeze()

@@ -162,7 +162,14 @@ def use_language(env: Environment, lang: str) -> None:
 @functools.cache
 def _language_filters(lang: str) -> dict[str, Callable[..., Any]]:
     """The helpers of _language_globals as the filters their calls compile to."""
-    return helper_filters(_language_globals(lang))
+    return {**helper_filters(_language_globals(lang)),
+            "_": _messages(i18n.interface_language(lang)).filter}
+
+
+@functools.cache
+def _messages(ui: str) -> _CachedGettext:
+    """The interface messages in ``ui``, each looked up once (see _CachedGettext)."""
+    return _CachedGettext(i18n.translations(ui))
 
 
 @functools.cache
@@ -170,7 +177,7 @@ def _language_globals(lang: str) -> dict[str, Any]:
     """The template helpers in ``lang``: built once per language, not once per page."""
     ui = i18n.interface_language(lang)
     _ = i18n.translations(ui).gettext
-    cached = _CachedGettext(i18n.translations(ui))
+    cached = _messages(ui)
     return {
         "gettext": cached.gettext,
         "_": cached.gettext,
@@ -248,6 +255,20 @@ class _CachedGettext:
             found = self._plain[key] = self._format(*key) % {}
         return found
 
+    @jinja2.pass_context
+    def filter(self, context: jinja2.runtime.Context, message: str, **variables: Any) -> str:
+        """``gettext`` as the filter a ``_()`` call compiles to (see templating.HelperCalls).
+
+        The same as gettext, written out again: a ``_()`` is the most frequent call of all.
+        """
+        autoescape = context.eval_ctx.autoescape
+        if variables:
+            return _fill(self._format(message, autoescape), variables)
+        found = self._plain.get((message, autoescape))
+        if found is None:
+            found = self._plain[message, autoescape] = self._format(message, autoescape) % {}
+        return found
+
     @jinja2.pass_eval_context
     def ngettext(self, eval_ctx: jinja2.nodes.EvalContext, singular: str, plural: str,
                  num: int, **variables: Any) -> str:
@@ -304,8 +325,12 @@ class _Fragments:
 @jinja2.pass_context
 def _url(context: jinja2.runtime.Context, target: str) -> str:
     """``target`` (a path from the site root) relative to the page being rendered."""
-    page: str = context["page"]
-    return _relative(target, posixpath.dirname(page) or ".")
+    return _relative(target, _folder(context["page"]))
+
+
+@functools.lru_cache(maxsize=1024)  # a page asks for its folder for each of its links
+def _folder(page: str) -> str:
+    return posixpath.dirname(page) or "."
 
 
 @functools.lru_cache(maxsize=65536)
@@ -587,6 +612,9 @@ def _feed_updated(context: jinja2.runtime.Context, events: tuple[Event, ...]) ->
     return dt.datetime.combine(report.today, dt.time(), dt.UTC).isoformat()
 
 
+# --- rows: the values of the templates' longest loops, one call per list --------------------
+
+
 Names = dict[str | None, str]
 
 
@@ -601,8 +629,13 @@ def _names(_: Callable[[str], str]) -> tuple[Names, Names, Names]:
             {level: _(name) for level, name in i18n.COMPLETION_NAMES.items()})
 
 
+# Rows are built with tuple.__new__: a NamedTuple's own __new__ is a Python function, and a
+# site builds tens of thousands of rows. The templates unpack them in their for loops.
+_row = tuple.__new__
+
+
 class TimelineRow(NamedTuple):
-    """A timeline entry's values in the page's language; event.html lays them out."""
+    """A timeline entry's values in the page's language; event.html unpacks them, in this order."""
 
     event: Event
     when: Markup  # its date, as a <time>
@@ -633,24 +666,24 @@ def _timeline_rows_in(lang: str, ui: str,
             if comment is None:
                 languages = by_plan.get(event.plan_id) or page_languages
                 status = (levels if event.is_commitment else statuses)[event.status]
-                rows.append(TimelineRow(event, _date(event.at, ui),
-                                        _short(event.item_title, lang, languages), status, "",
-                                        empty, None, empty, None))
+                rows.append(_row(TimelineRow, (
+                    event, _date(event.at, ui), _short(event.item_title, lang, languages),
+                    status, "", empty, None, empty, None)))
                 continue
             web_url = safe_url(comment.web_url)
             role = comment.author_role
-            rows.append(TimelineRow(
+            rows.append(_row(TimelineRow, (
                 event, _date(event.at, ui), empty, "", roles.get(role) or _(role),
                 _said(messages, comment.author_name, event.item_id), web_url,
                 render_markdown(comment.body, web_url, 4),
-                event.lang if event.lang and event.lang != lang else None))
+                event.lang if event.lang and event.lang != lang else None)))
         return rows
 
     return timeline_rows
 
 
 class FeedRow(NamedTuple):
-    """A feed entry's values in the feed's language; feed.xml lays them out."""
+    """A feed entry's values in the feed's language; feed.xml unpacks them, in this order."""
 
     event: Event
     id: str  # stable from one build to the next
@@ -683,15 +716,15 @@ def _feed_rows_in(lang: str, messages: _CachedGettext) -> Callable[..., list[Fee
                         N_("Milestone %(id)s (%(title)s): status set to %(status)s."),
                         id=event.item_id, title=_plain(event.item_title, lang, languages),
                         status=statuses[event.status])
-                rows.append(FeedRow(event, _feed_id(event.key), event.at.isoformat(), title,
-                                    "", ""))
+                rows.append(_row(FeedRow, (event, _feed_id(event.key), event.at.isoformat(),
+                                           title, "", "")))
                 continue
             role = comment.author_role
             # The same arguments as the timeline's, so the feed reuses its cached rendering.
             content = str(render_markdown(comment.body, safe_url(comment.web_url), 4))
-            rows.append(FeedRow(event, _feed_id(event.key), event.at.isoformat(),
-                                _said(messages, comment.author_name, event.item_id),
-                                roles.get(role) or _(role), content))
+            rows.append(_row(FeedRow, (event, _feed_id(event.key), event.at.isoformat(),
+                                       _said(messages, comment.author_name, event.item_id),
+                                       roles.get(role) or _(role), content)))
         return rows
 
     return feed_rows
@@ -786,7 +819,7 @@ def _commitment_rows_in(lang: str, ui: str,
 
 
 class AttentionRow(NamedTuple):
-    """An attention entry's values in the page's language; attention.html lays them out."""
+    """An attention entry's values in its page's language; attention.html unpacks them in order."""
 
     entry: Attention
     kind: str  # named
@@ -812,20 +845,20 @@ def _attention_rows_in(lang: str, ui: str,
         rows = []
         for entry in entries:
             issue = entry.issue
-            rows.append(AttentionRow(
+            rows.append(_row(AttentionRow, (
                 entry, kinds.get(entry.kind) or _(entry.kind),
                 _url(context, path(lang, entry.plan_id, entry.commitment_id)),
                 _short(entry.item_title, lang, by_plan.get(entry.plan_id) or page_languages),
                 safe_url(issue.web_url) if issue else None,
                 "" if entry.days is None else i18n.number(entry.days, ui),
-                _partial_date(entry.due, ui), _date(entry.since, ui)))
+                _partial_date(entry.due, ui), _date(entry.since, ui))))
         return rows
 
     return attention_rows
 
 
 class AttentionFeedRow(NamedTuple):
-    """An attention entry's values in the feed's language; attention.xml lays them out."""
+    """An attention entry's values in its feed's language; attention.xml unpacks them in order."""
 
     entry: Attention
     id: str  # stable while the problem lasts
@@ -845,11 +878,11 @@ def _attention_feed_rows_in(lang: str,
         by_plan: dict[str, tuple[str, ...]] = context["languages_by_plan"]
         page_languages = _declared(context, None)
         path = context["commitment_path"]
-        return [AttentionFeedRow(
+        return [_row(AttentionFeedRow, (
             entry, _feed_id(f"attention-{entry.key}"), kinds.get(entry.kind) or _(entry.kind),
             _url(context, path(lang, entry.plan_id, entry.commitment_id)),
             _shorten(_plain(entry.item_title, lang,
-                            by_plan.get(entry.plan_id) or page_languages), SHORT_TITLE))
+                            by_plan.get(entry.plan_id) or page_languages), SHORT_TITLE)))
             for entry in entries]
 
     return attention_feed_rows

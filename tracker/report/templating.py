@@ -11,6 +11,9 @@ byte of the output (the report's tests compare them with plain Jinja):
 - :class:`HelperCalls` compiles a call to one of the report's helpers, ``fdate(event.at)``,
   as the filter it is also registered as, ``(event.at)|fdate``: Jinja calls a filter
   directly, a function through ``Context.call`` and its checks, on every call.
+
+They lean on how Jinja 3.1 compiles templates: after upgrading jinja2, run
+tests/report/test_report_render.py, which checks each against plain Jinja.
 """
 
 from __future__ import annotations
@@ -37,7 +40,6 @@ from jinja2.lexer import (
     Token,
     TokenStream,
 )
-from jinja2.utils import _PassArg
 from markupsafe import Markup, escape
 
 try:  # markupsafe's C escaping, without the Markup around it
@@ -211,14 +213,21 @@ def share_helpers(env: Environment, filters: Mapping[str, Callable[..., Any]]) -
         env.helper_names = env.helper_names | filters.keys()
 
 
+# How Jinja marks what a function takes first (pass_context and its kin set the attribute).
+_MARK = "jinja_pass_arg"
+_TAKES_CONTEXT, _TAKES_EVAL_CONTEXT, _TAKES_ENVIRONMENT = (
+    getattr(decorate(lambda: None), _MARK)
+    for decorate in (jinja2.pass_context, jinja2.pass_eval_context, jinja2.pass_environment))
+
+
 def _taking_context(helper: Callable[..., Any]) -> Callable[..., Any]:
-    kind = _PassArg.from_obj(helper)
-    if kind is _PassArg.context:
+    kind = getattr(helper, _MARK, None)
+    if kind is _TAKES_CONTEXT:
         return helper
-    if kind is _PassArg.eval_context:
+    if kind is _TAKES_EVAL_CONTEXT:
         return jinja2.pass_context(
             lambda context, *args, **kwargs: helper(context.eval_ctx, *args, **kwargs))
-    if kind is _PassArg.environment:
+    if kind is _TAKES_ENVIRONMENT:
         return jinja2.pass_context(
             lambda context, *args, **kwargs: helper(context.environment, *args, **kwargs))
     return jinja2.pass_context(lambda _context, *args, **kwargs: helper(*args, **kwargs))
