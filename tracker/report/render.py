@@ -834,21 +834,19 @@ class AttentionRow(NamedTuple):
 def _attention_rows_in(lang: str, ui: str,
                        _: Callable[[str], str]) -> Callable[..., list[AttentionRow]]:
     """``attention_rows(entries)`` for pages in ``lang``: one call per list, not per entry."""
-    kinds = {kind: _(name) for kind, name in i18n.ATTENTION_NAMES.items()}
+    kind_name = _attention_kind_names(_)
 
     @jinja2.pass_context
     def attention_rows(context: jinja2.runtime.Context,
                        entries: Iterable[Attention]) -> list[AttentionRow]:
-        by_plan: dict[str, tuple[str, ...]] = context["languages_by_plan"]
-        page_languages = _declared(context, None)
-        path = context["commitment_path"]
+        place = _attention_place(context, lang)
         rows = []
         for entry in entries:
             issue = entry.issue
+            href, languages = place(entry)
             rows.append(_row(AttentionRow, (
-                entry, kinds.get(entry.kind) or _(entry.kind),
-                _url(context, path(lang, entry.plan_id, entry.commitment_id)),
-                _short(entry.item_title, lang, by_plan.get(entry.plan_id) or page_languages),
+                entry, kind_name(entry.kind), href,
+                _short(entry.item_title, lang, languages),
                 safe_url(issue.web_url) if issue else None,
                 "" if entry.days is None else i18n.number(entry.days, ui),
                 _partial_date(entry.due, ui), _date(entry.since, ui))))
@@ -870,22 +868,42 @@ class AttentionFeedRow(NamedTuple):
 def _attention_feed_rows_in(lang: str,
                             _: Callable[[str], str]) -> Callable[..., list[AttentionFeedRow]]:
     """``attention_feed_rows(entries)`` for the feed in ``lang``: one call per feed."""
-    kinds = {kind: _(name) for kind, name in i18n.ATTENTION_NAMES.items()}
+    kind_name = _attention_kind_names(_)
 
     @jinja2.pass_context
     def attention_feed_rows(context: jinja2.runtime.Context,
                             entries: Iterable[Attention]) -> list[AttentionFeedRow]:
-        by_plan: dict[str, tuple[str, ...]] = context["languages_by_plan"]
-        page_languages = _declared(context, None)
-        path = context["commitment_path"]
-        return [_row(AttentionFeedRow, (
-            entry, _feed_id(f"attention-{entry.key}"), kinds.get(entry.kind) or _(entry.kind),
-            _url(context, path(lang, entry.plan_id, entry.commitment_id)),
-            _shorten(_plain(entry.item_title, lang,
-                            by_plan.get(entry.plan_id) or page_languages), SHORT_TITLE)))
-            for entry in entries]
+        place = _attention_place(context, lang)
+        rows = []
+        for entry in entries:
+            href, languages = place(entry)
+            rows.append(_row(AttentionFeedRow, (
+                entry, _feed_id(f"attention-{entry.key}"), kind_name(entry.kind), href,
+                _shorten(_plain(entry.item_title, lang, languages), SHORT_TITLE))))
+        return rows
 
     return attention_feed_rows
+
+
+def _attention_kind_names(_: Callable[[str], str]) -> Callable[[str], str]:
+    """An attention kind's name through ``_``, each known kind looked up once."""
+    kinds = {kind: _(name) for kind, name in i18n.ATTENTION_NAMES.items()}
+    return lambda kind: kinds.get(kind) or _(kind)
+
+
+def _attention_place(context: jinja2.runtime.Context,
+                     lang: str) -> Callable[[Attention], tuple[str, tuple[str, ...]]]:
+    """For an entry on the page being rendered: its commitment page's link, and the
+    languages its texts fall back through (its own plan's, else the page's)."""
+    by_plan: dict[str, tuple[str, ...]] = context["languages_by_plan"]
+    page_languages = _declared(context, None)
+    path = context["commitment_path"]
+
+    def place(entry: Attention) -> tuple[str, tuple[str, ...]]:
+        return (_url(context, path(lang, entry.plan_id, entry.commitment_id)),
+                by_plan.get(entry.plan_id) or page_languages)
+
+    return place
 
 
 # --- paths ----------------------------------------------------------------------------------
