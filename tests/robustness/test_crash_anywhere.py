@@ -97,13 +97,7 @@ def test_pull_killed_at_any_request_leaves_the_old_snapshot(
     before = SNAPSHOT.read_bytes()
     fake_gitlab.add_fault("hold", methods=["GET"], nth=point)
     process = start(workspace, "pull", "--full")
-    try:
-        fake_gitlab.wait_for_hold(timeout=30)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-        fake_gitlab.release_holds()
-        fake_gitlab.faults.clear()
+    fake_gitlab.kill_when_held(process)
     assert SNAPSHOT.read_bytes() == before
     assert not list(SNAPSHOT.parent.glob(".snapshot.json.*"))  # no half-written file shows
     assert CliRunner().invoke(cli, ["pull", "--full"]).exit_code == 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 from collections import Counter
@@ -231,13 +230,7 @@ def test_killed_at_twenty_points_then_rerun_converges_without_duplicates(
         fake_gitlab.add_fault("hold", methods=["POST", "PUT"], nth=point)
         process = subprocess.Popen([sys.executable, "-m", "tracker", "push"], cwd=workspace,
                                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            fake_gitlab.wait_for_hold(timeout=30)
-        finally:
-            process.send_signal(signal.SIGKILL)
-            process.wait(timeout=30)
-            fake_gitlab.release_holds()
-        fake_gitlab.faults.clear()
+        fake_gitlab.kill_when_held(process)
         rerun = push()
         assert rerun.exit_code == 0, (point, rerun.output)
         assert managed(gl) == Counter(dict.fromkeys(ids, 1)), point

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from collections import Counter
@@ -310,13 +309,7 @@ def test_a_push_killed_between_making_the_label_again_and_putting_it_back(
     env = {**os.environ, "GITLAB_TOKEN": "owner-token"}
     process = subprocess.Popen([sys.executable, "-m", "tracker", "push"], cwd=repo, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        fake_gitlab.wait_for_hold(timeout=30)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-        fake_gitlab.release_holds()
-    fake_gitlab.faults.clear()
+    fake_gitlab.kill_when_held(process)
     assert name in labels(project)
     (restored,) = carrying(project, name)
     assert carrying(project, name) == {restored}

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import signal
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -350,6 +352,17 @@ class FakeGitLab:
 
     def release_holds(self, hold_id: int | None = None) -> int:
         return self.faults.release(hold_id)
+
+    def kill_when_held(self, process: subprocess.Popen[Any], timeout: float = 30.0) -> None:
+        """A crash at one request: wait until a "hold" fault holds ``process``'s request, kill
+        it (SIGKILL: no clean-up runs), then release the hold and clear every fault."""
+        try:
+            self.wait_for_hold(timeout=timeout)
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=timeout)
+            self.release_holds()
+            self.faults.clear()
 
     # ------------------------------------------------------------------ introspection
 
