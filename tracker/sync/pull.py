@@ -433,9 +433,10 @@ def pull(
             if not incremental and (old_state.comments or old_state.hidden_comments):
                 # On a full listing, comments are read again: an author GitLab has blocked,
                 # banned or deleted since leaves the issue's updated_at as it was.
+                asked = client.requests
                 comments, hidden = reader.comments(issue)
                 items[key] = replace(old_state, comments=comments, hidden_comments=hidden)
-                result.fetched += 1
+                result.fetched += client.requests > asked  # none when the count fell to 0
             continue
         asked = client.requests
         if key == commitment.id:
