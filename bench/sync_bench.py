@@ -128,9 +128,11 @@ def _roadmap(cid: str, count: int, nested: bool) -> list[dict[str, Any]]:
     return roadmap
 
 
-def generate_plan(folder: Path, items: int) -> list[str]:
-    """Write a plan of ``items`` commitments and milestones under ``folder``; their ids."""
-    commitments = max(1, math.ceil(items / ITEMS_PER_COMMITMENT))
+def generate_plan(folder: Path, items: int,
+                  per_commitment: int = ITEMS_PER_COMMITMENT) -> list[str]:
+    """Write a plan of ``items`` commitments and milestones under ``folder``, each commitment
+    with ``per_commitment`` - 1 milestones; their ids."""
+    commitments = max(1, math.ceil(items / per_commitment))
     milestones = max(0, items - commitments)
     plan_folder = folder / PLAN_ID
     plan_folder.mkdir(parents=True)

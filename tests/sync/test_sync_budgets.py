@@ -48,10 +48,11 @@ class Project:
     """A generated plan of about ``items`` items in its own folder, and the fake GitLab."""
 
     def __init__(self, bench: ModuleType, fake: FakeGitLab, folder: Path, items: int,
-                 monkeypatch: pytest.MonkeyPatch) -> None:
+                 monkeypatch: pytest.MonkeyPatch, per_commitment: int | None = None) -> None:
         self.fake = fake
         folder.mkdir()
-        self.ids: list[str] = bench.generate_plan(folder / "commitments", items)
+        per = per_commitment or bench.ITEMS_PER_COMMITMENT
+        self.ids: list[str] = bench.generate_plan(folder / "commitments", items, per)
         (folder / "tracker.yml").write_text(
             f"gitlab_url: {fake.url}\nproject: ogp/suivi\nwrite_interval: 0\n", encoding="utf-8")
         monkeypatch.chdir(folder)
@@ -105,11 +106,12 @@ class Project:
 
 
 def make(bench: ModuleType, fake: FakeGitLab, tmp_path: Path, items: int,
-         monkeypatch: pytest.MonkeyPatch) -> Project:
+         monkeypatch: pytest.MonkeyPatch, per_commitment: int | None = None) -> Project:
     """A fresh fake GitLab (users kept) and a project of ``items`` items, pushed ten minutes
     ago."""
     fake.reset()
-    project = Project(bench, fake, tmp_path / f"plan-{items}", items, monkeypatch)
+    project = Project(bench, fake, tmp_path / f"plan-{items}", items, monkeypatch,
+                      per_commitment)
     project.run("push")
     fake.clock.advance(600)
     return project
@@ -194,16 +196,18 @@ def test_a_pull_right_after_a_push_leaves_nothing_to_read_again(
 def test_a_no_op_push_asks_for_labels_and_milestones_whatever_the_plan_size(
         bench: ModuleType, fake_gitlab: FakeGitLab, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """2,000 items need some 230 labels, and people added 200 of their own: listing them all
-    would take five pages. The issues show every label but the status and completion labels
-    and left-plan, which a search per scope finds; they show the plan's milestone too. So
-    the no-op push makes three label requests and no milestone one, within ceil(N/100) + 5,
-    and the next no-op push the same."""
-    project = make(bench, fake_gitlab, tmp_path, 2000, monkeypatch)
+    """210 commitments of one milestone each need some 240 labels (2,000 items of the usual
+    shape need as many), and people added 200 of their own: listing them all would take
+    five pages. The issues show every label but the status and completion labels and
+    left-plan, which a search per scope finds; they show the plan's milestone too. So the
+    no-op push makes three label requests and no milestone one, within ceil(N/100) + 5, and
+    the next no-op push the same."""
+    project = make(bench, fake_gitlab, tmp_path, 420, monkeypatch, per_commitment=2)
     with gitlab.Gitlab(fake_gitlab.url, private_token="owner-token") as owner:
         labels = owner.projects.get("ogp/suivi", lazy=True).labels
         for n in range(200):
             labels.create({"name": f"équipe-{n:03d}", "color": "#cccccc"})
+        assert len(labels.list(get_all=True)) > 4 * 100
     for _ in range(2):
         second = project.run("push")
         assert not any(route.startswith(("POST", "PUT", "DELETE")) for route in second)
