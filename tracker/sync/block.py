@@ -23,10 +23,9 @@ BEGIN = "<!-- ogp-tracker:begin"
 END = "<!-- ogp-tracker:end -->"
 FIELDS = ("t", "b", "d", "m", "l")  # title, body, due date, milestone, reserved labels
 
-_BLOCK_RE = re.compile(
-    r"<!-- ogp-tracker:begin (?P<attrs>[^>]*?) -->\n?(?P<body>.*?)\n?<!-- ogp-tracker:end -->",
-    re.DOTALL,
-)
+# The opening marker of a block; the block runs to the first closing marker after it. (One
+# regex for the whole block, with a lazy body, cost 70 us per 4 kB description.)
+_OPENING_RE = re.compile(r"<!-- ogp-tracker:begin (?P<attrs>[^>]*?) -->\n?")
 _ATTR_RE = re.compile(r"([a-z]+)=(\S+)")
 # The opening marker alone: found even when a person cut the description short.
 _BEGIN_RE = re.compile(r"<!-- ogp-tracker:begin id=(?P<key>[^\s>]+)")
@@ -66,9 +65,13 @@ def parse(description: str | None) -> Block | None:
     """The managed block of ``description``, or None when it has none (or a broken one)."""
     if not description:
         return None
-    match = _BLOCK_RE.search(description)
+    match = _OPENING_RE.search(description)
     if not match:
         return None
+    end = description.find(END, match.end())
+    if end < 0:
+        return None
+    body_end = end - 1 if end > match.end() and description[end - 1] == "\n" else end
     attrs = dict(_ATTR_RE.findall(match["attrs"]))
     key = attrs.pop("id", None)
     if not key:
@@ -78,9 +81,9 @@ def parse(description: str | None) -> Block | None:
     return Block(
         key=key,
         hashes=hashes,
-        body=match["body"],
+        body=description[match.end():body_end],
         before=description[: match.start()],
-        after=description[match.end():],
+        after=description[end + len(END):],
         link=int(link) if link and link.isdigit() else None,
     )
 
