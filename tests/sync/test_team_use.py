@@ -410,20 +410,22 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def _published_then_stripped(tracker_repo: Callable[..., Path], gl: gitlab.Gitlab,
-                             published: tuple[str, Path]) -> tuple[str, int]:
-    """Push, pull and publish the report; then an owner removes an issue's labels, rewrites
-    its description and renames it, and the runner's cache is cleared (no .tracker/)."""
+                             published: tuple[str, Path],
+                             keys: tuple[str, ...] = ("fr-2015-2017-22.1",)) -> dict[str, int]:
+    """Push, pull and publish the report; then owners remove the labels of the issues of
+    ``keys``, rewrite their descriptions and rename them, and the runner's cache is cleared
+    (no .tracker/). Item id -> issue number of those issues."""
     url, pages = published
     tracker_repo("fr-2015-2017", settings=f"report_url: {url}\n")
     assert run("push").exit_code == 0
     assert run("pull").exit_code == 0
     assert run("report", "--out", str(pages / "suivi")).exit_code == 0
-    key = "fr-2015-2017-22.1"
-    iid = followed()[key]
-    gl.projects.get("ogp/suivi").issues.update(iid, {
-        "labels": "", "title": "Our own follow-up", "description": "We track this here now."})
+    stripped = {key: followed()[key] for key in keys}
+    for iid in stripped.values():
+        gl.projects.get("ogp/suivi").issues.update(iid, {
+            "labels": "", "title": "Our own follow-up", "description": "We track this here now."})
     shutil.rmtree(".tracker")
-    return key, iid
+    return stripped
 
 
 def test_a_cleared_cache_and_a_rewritten_issue_still_make_no_duplicate(
@@ -432,7 +434,7 @@ def test_a_cleared_cache_and_a_rewritten_issue_still_make_no_duplicate(
     """An owner removes an issue's labels, rewrites its description and renames it; the CI
     cache (snapshot and the item → issue map) is lost. The published open data still says
     which issue follows the item: the push repairs that issue and creates none."""
-    key, iid = _published_then_stripped(tracker_repo, gl, published)
+    [(key, iid)] = _published_then_stripped(tracker_repo, gl, published).items()
     project = gl.projects.get("ogp/suivi")
     result = run("-v", "push")
     assert result.exit_code == 0, result.output
@@ -442,6 +444,23 @@ def test_a_cleared_cache_and_a_rewritten_issue_still_make_no_duplicate(
     assert block.claimed_key(repaired.description) == key
     assert repaired.description.startswith("We track this here now.")
     assert "ogp-tracker" in repaired.labels  # the sync label, back
+
+
+def test_several_rewritten_issues_and_a_cleared_cache_still_make_no_duplicate(
+    tracker_repo: Callable[..., Path], gl: gitlab.Gitlab, published: tuple[str, Path],
+) -> None:
+    """Three owners each strip and rewrite their issue; the CI cache is lost. The push asks
+    GitLab for the three issues the open data names, in one request, and repairs each."""
+    stripped = _published_then_stripped(tracker_repo, gl, published, keys=(
+        "fr-2015-2017-22.1", "fr-2015-2017-22.1.1", "fr-2015-2017-22.2"))
+    result = run("-v", "push")
+    assert result.exit_code == 0, result.output
+    assert "identity: reading 3 known issues that lost the sync label" in result.stderr
+    assert "identity: searching descriptions" not in result.stderr  # all three were found
+    assert issue_count(gl) == 7
+    project = gl.projects.get("ogp/suivi")
+    assert {key: block.claimed_key(project.issues.get(iid).description)
+            for key, iid in stripped.items()} == {key: key for key in stripped}
 
 
 def test_a_plan_pushed_from_a_laptop_first_appears_in_the_next_ordinary_pull(
@@ -481,7 +500,7 @@ def test_a_new_runner_that_pulls_first_still_finds_a_rewritten_issue(
     """Cache cleared, an owner stripped and renamed an issue, and the new runner pulls before
     it pushes: the pull reads the published map too, keeps the item, and the push makes no
     second issue."""
-    key, iid = _published_then_stripped(tracker_repo, gl, published)
+    [(key, iid)] = _published_then_stripped(tracker_repo, gl, published).items()
     assert run("pull").exit_code == 0
     assert followed()[key] == iid
     assert run("push").exit_code == 0
