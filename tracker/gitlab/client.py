@@ -488,15 +488,15 @@ class GitLabClient:
     def create_issue(self, fields: dict[str, Any]) -> Issue:
         """Create an issue (UnknownOutcome when unsure whether it was)."""
         what = f"creating issue {fields['title']!r}"
-        made = self._create(what, lambda: self._gl.http_post(
-            self._path("issues"), post_data=_query_params(fields)))
+        made = self._create(what, lambda: self._gl.http_post(self._path("issues"),
+                                                             post_data=fields))
         return Issue.from_json(made, what)
 
     def update_issue(self, iid: int, changes: dict[str, Any]) -> Issue:
         """Set fields of an issue (absolute values and label add/remove: safe to repeat)."""
         what = f"updating issue #{iid}"
-        data = self._write(what, lambda: self._gl.http_put(
-            self._path("issues", iid), post_data=_query_params(changes)))
+        data = self._write(what, lambda: self._gl.http_put(self._path("issues", iid),
+                                                           post_data=changes))
         return Issue.from_json(data, what)
 
     def link_issues(self, iid: int, target_iid: int) -> None:
@@ -519,15 +519,15 @@ class GitLabClient:
                                                 post_data={"body": body}))
 
 
-_LIST_PARAMS = {"labels", "add_labels", "remove_labels"}  # GitLab wants them comma-separated
 
 
 def _query_params(params: dict[str, Any]) -> dict[str, Any]:
-    """``params`` as GitLab's API takes them, as python-gitlab's managers would send them:
-    label lists comma-separated, other lists as ``key[]`` arrays (``iids[]=1&iids[]=2``)."""
+    """A listing's ``params`` in the query string as python-gitlab's managers send them:
+    label lists comma-separated, other lists as ``key[]`` arrays (``iids[]=1&iids[]=2``).
+    (A write's fields go as they are, in a JSON body, where a list is a JSON array.)"""
     sent: dict[str, Any] = {}
     for key, value in params.items():
-        if isinstance(value, list | tuple) and key in _LIST_PARAMS:
+        if isinstance(value, list | tuple) and key == "labels":  # GitLab wants them with commas
             sent[key] = label_csv(value)
         elif isinstance(value, list | tuple):
             sent[f"{key}[]"] = list(value)
