@@ -243,31 +243,25 @@ class _CachedGettext:
         """``message`` translated and filled, as ``_()`` does it in an HTML or XML template."""
         return cast(Markup, _fill(self._format(message, True), variables))
 
-    @jinja2.pass_eval_context
-    def gettext(self, eval_ctx: jinja2.nodes.EvalContext, message: str,
-                **variables: Any) -> str:
+    def _text(self, message: str, autoescape: bool, variables: dict[str, Any]) -> str:
         if variables:
-            return _fill(self._format(message, eval_ctx.autoescape), variables)
-        key = (message, eval_ctx.autoescape)
+            return _fill(self._format(message, autoescape), variables)
+        key = (message, autoescape)
         found = self._plain.get(key)
         if found is None:
             # Formatted even without arguments, as Jinja does: "%%" in a message is "%".
-            found = self._plain[key] = self._format(*key) % {}
+            found = self._plain[key] = self._format(message, autoescape) % {}
         return found
+
+    @jinja2.pass_eval_context
+    def gettext(self, eval_ctx: jinja2.nodes.EvalContext, message: str,
+                **variables: Any) -> str:
+        return self._text(message, eval_ctx.autoescape, variables)
 
     @jinja2.pass_context
     def filter(self, context: jinja2.runtime.Context, message: str, **variables: Any) -> str:
-        """``gettext`` as the filter a ``_()`` call compiles to (see templating.HelperCalls).
-
-        The same as gettext, written out again: a ``_()`` is the most frequent call of all.
-        """
-        autoescape = context.eval_ctx.autoescape
-        if variables:
-            return _fill(self._format(message, autoescape), variables)
-        found = self._plain.get((message, autoescape))
-        if found is None:
-            found = self._plain[message, autoescape] = self._format(message, autoescape) % {}
-        return found
+        """``gettext`` as the filter a ``_()`` call compiles to (see templating.HelperCalls)."""
+        return self._text(message, context.eval_ctx.autoescape, variables)
 
     @jinja2.pass_eval_context
     def ngettext(self, eval_ctx: jinja2.nodes.EvalContext, singular: str, plural: str,
